@@ -1,0 +1,74 @@
+# JCI Hub entry points. `make demo` and `make test` set up everything they need.
+# DATABASE_URL switches every command to PostgreSQL (default: SQLite under var/).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := src/jcihub/core/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 2026
+DEMO_PEOPLE ?= 3000
+
+# The demo serves plain HTTP on loopback and lets people sign in without a second factor;
+# production keeps the safe defaults (see docs/operations.md).
+DEMO_ENV := JCIHUB_HTTPS=0 JCIHUB_REQUIRE_MFA=0 JCIHUB_SECRET_KEY_FILE=var/secret_key
+TEST_ENV := JCIHUB_HTTPS=0 JCIHUB_SECRET_KEY=test-only-secret-key-not-for-production-use-000
+
+.PHONY: help setup demo serve test test-fast bench lint format clean
+
+help:
+	@echo "make demo   set up and serve the demo on http://$(HOST):$(PORT) (SQLite)"
+	@echo "make test   set up and run every test (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make bench  run the benchmarks and print their figures"
+	@echo "make lint   ruff and mypy"
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/uswds $(VENDOR)/htmx
+	cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
+	      node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img $(VENDOR)/uswds/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	touch $@
+
+setup: $(BIN)/.installed $(VENDOR)/.installed
+	@mkdir -p var
+
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+demo: setup var/secret_key
+	$(DEMO_ENV) $(BIN)/jcihub migrate --no-input
+	$(DEMO_ENV) $(BIN)/jcihub seed-demo --seed $(SEED) --people $(DEMO_PEOPLE)
+	$(DEMO_ENV) $(BIN)/jcihub collectstatic --no-input --verbosity 0
+	$(DEMO_ENV) $(BIN)/jcihub demo-accounts
+	$(DEMO_ENV) $(BIN)/gunicorn jcihub.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	    --access-logfile - --graceful-timeout 5
+
+test: setup
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(TEST_ENV) $(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	JCIHUB_DEBUG=1 $(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENDOR) var/static

@@ -1,0 +1,35 @@
+"""Shared test fixtures: users for every role, people, and signed-in clients."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from jcihub.accounts.models import User
+from jcihub.accounts.roles import RoleCode
+from jcihub.core.tests.factories import PersonFactory, user_with_role
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    return user_with_role
+
+
+@pytest.fixture
+def person(db: None):  # type: ignore[no-untyped-def]
+    return PersonFactory()
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[User], Client]:
+    def signed_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture(params=list(RoleCode.values))
+def any_role(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

@@ -1,0 +1,270 @@
+"""The one authorisation policy: who may see or change what.
+
+Every view, API endpoint, export and search calls this module. A decision rests on
+three things (DESIGN.md, rule 2):
+
+- the user's **role** (what kind of work they do),
+- their **relationship** to the person (caseload or team assignment, partner
+  organisation with the person's active consent, a break-the-glass grant),
+- the **sensitivity** of the data (victim-locating, health, substance use, criminal
+  history).
+
+Single-object checks are `rules` predicates; list views use `visible_people`, the
+queryset form of the same rule (a test holds the two in agreement).
+"""
+
+import datetime as dt
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from jcihub.accounts.roles import RoleCode as R
+from jcihub.core.sensitivity import Sensitivity
+
+# --- Capabilities: what a role may do at all, before any record is considered ---------------
+
+
+class Cap:
+    PEOPLE_SEARCH = "people.search"
+    PEOPLE_CREATE = "people.create"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_CHANGE = "people.change"
+    PEOPLE_SEAL = "people.seal"
+    PEOPLE_EXPORT = "people.export"
+    BREAK_GLASS = "people.break_glass"
+    AUDIT_VIEW = "audit.view"
+    ACCOUNTS_MANAGE = "accounts.manage"
+
+
+# Roles that see the department's whole registry, restricted records included.
+DEPARTMENT_WIDE = frozenset({R.DIRECTOR, R.PROGRAM_MANAGER})
+# Roles that may look people up in the registry (unrestricted records) to find and
+# serve them; restricted records need a relationship or a break-the-glass grant.
+REGISTRY = frozenset(
+    {
+        R.CASE_MANAGER,
+        R.VICTIM_ADVOCATE,
+        R.IPVI_COORDINATOR,
+        R.OUTREACH_WORKER,
+        R.REENTRY_NAVIGATOR,
+        R.CORRECTIONS_OFFICER,
+        R.CUSTODY_HEALTH,
+        R.TASKFORCE_COORDINATOR,
+    }
+)
+# Outside staff who see only the people assigned to their agency.
+AGENCY = frozenset({R.AGENCY_LIAISON})
+# Partner organisations see only people whose active consent names their organisation.
+PARTNER = frozenset({R.PARTNER_USER})
+
+_CASEWORK = {Cap.PEOPLE_SEARCH, Cap.PEOPLE_CREATE, Cap.PEOPLE_VIEW, Cap.PEOPLE_CHANGE}
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    R.DIRECTOR: frozenset(_CASEWORK | {Cap.PEOPLE_SEAL, Cap.PEOPLE_EXPORT}),
+    R.PROGRAM_MANAGER: frozenset(_CASEWORK | {Cap.PEOPLE_EXPORT}),
+    **{role: frozenset(_CASEWORK | {Cap.BREAK_GLASS}) for role in REGISTRY},
+    R.AGENCY_LIAISON: frozenset({Cap.PEOPLE_SEARCH, Cap.PEOPLE_VIEW}),
+    R.PARTNER_USER: frozenset({Cap.PEOPLE_SEARCH, Cap.PEOPLE_VIEW}),
+    R.ANALYST: frozenset(),
+    R.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
+    R.SYSTEM_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE}),
+}
+
+# Which roles may see each sensitive class for a person they can already see.
+# Victim-locating information is shown to victim advocates only, and never to anyone who
+# works with the person who caused the harm (see `works_with_harm_causer`).
+SENSITIVITY_ROLES: dict[Sensitivity, frozenset[str]] = {
+    Sensitivity.GENERAL: frozenset(ROLE_CAPABILITIES),
+    Sensitivity.VICTIM_LOCATING: frozenset({R.VICTIM_ADVOCATE}),
+    Sensitivity.HEALTH: frozenset({R.CUSTODY_HEALTH}),
+    Sensitivity.SUBSTANCE_USE: frozenset({R.CUSTODY_HEALTH}),
+    Sensitivity.CRIMINAL_HISTORY: frozenset(
+        {
+            R.DIRECTOR,
+            R.PROGRAM_MANAGER,
+            R.CASE_MANAGER,
+            R.IPVI_COORDINATOR,
+            R.REENTRY_NAVIGATOR,
+            R.CORRECTIONS_OFFICER,
+            R.AGENCY_LIAISON,
+            R.TASKFORCE_COORDINATOR,
+        }
+    ),
+}
+# Criminal-justice information is not shared with partners even with consent (CJIS).
+CONSENTABLE = frozenset(SENSITIVITY_ROLES) - {Sensitivity.CRIMINAL_HISTORY}
+
+
+def role_of(user: Any) -> str:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ""
+    return user.role_id or ""
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role_of(user), frozenset())
+
+
+# --- Relationship ------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _active_assignments(user: Any) -> Q:
+    today = _today()
+    return (
+        (Q(user=user) | Q(team__in=user.teams.all()))
+        & (Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        & Q(started_on__lte=today)
+    )
+
+
+def _assigned_person_ids(user: Any) -> QuerySet[Any]:
+    from jcihub.people.models import CaseAssignment
+
+    return CaseAssignment.objects.filter(_active_assignments(user)).values("person_id")
+
+
+def _consenting_person_ids(user: Any) -> QuerySet[Any]:
+    from jcihub.people.models import Consent
+
+    return (
+        Consent.objects.active(_today()).filter(recipient__in=user.teams.all()).values("person_id")
+    )
+
+
+def _granted_person_ids(user: Any) -> QuerySet[Any]:
+    from .models import BreakGlassGrant
+
+    return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+        "person_id"
+    )
+
+
+@rules.predicate
+def is_assigned(user: Any, person: Any) -> bool:
+    return _assigned_person_ids(user).filter(person_id=person.pk).exists()
+
+
+@rules.predicate
+def has_consent(user: Any, person: Any) -> bool:
+    return _consenting_person_ids(user).filter(person_id=person.pk).exists()
+
+
+@rules.predicate
+def has_break_glass(user: Any, person: Any) -> bool:
+    return _granted_person_ids(user).filter(person_id=person.pk).exists()
+
+
+def harm_causers_of(person_id: int) -> set[int]:
+    """Ids of the people recorded as having caused harm to this person."""
+    from jcihub.people.models import PersonRelationship
+
+    rows = PersonRelationship.objects.filter(
+        Q(person_id=person_id, related_person_caused_harm=True)
+        | Q(related_person_id=person_id, person_caused_harm=True)
+    ).values_list("person_id", "related_person_id")
+    return {other for pair in rows for other in pair if other != person_id}
+
+
+@rules.predicate
+def works_with_harm_causer(user: Any, person: Any) -> bool:
+    causers = harm_causers_of(person.pk)
+    return bool(causers) and _assigned_person_ids(user).filter(person_id__in=causers).exists()
+
+
+# --- Who may see a person at all -------------------------------------------------------
+
+
+@rules.predicate
+def is_sealed(user: Any, person: Any) -> bool:
+    return person.sealed_at is not None
+
+
+@rules.predicate
+def is_restricted(user: Any, person: Any) -> bool:
+    return bool(person.is_restricted)
+
+
+def _role_in(roles: frozenset[str]) -> Any:
+    return rules.predicate(lambda user: role_of(user) in roles, name=f"role_in_{len(roles)}")
+
+
+is_department_wide = _role_in(DEPARTMENT_WIDE)
+is_registry_role = _role_in(REGISTRY)
+is_agency_role = _role_in(AGENCY)
+is_partner_role = _role_in(PARTNER)
+
+can_view_person = ~is_sealed & (
+    is_department_wide
+    | (is_registry_role & (~is_restricted | is_assigned | has_break_glass))
+    | (is_agency_role & is_assigned)
+    | (is_partner_role & has_consent)
+)
+can_change_person = can_view_person & rules.predicate(
+    lambda user: has_capability(user, Cap.PEOPLE_CHANGE), name="may_change"
+)
+
+
+def visible_people(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The people this user may see, as a queryset: the list form of `can_view_person`."""
+    from jcihub.people.models import Person
+
+    qs = (queryset if queryset is not None else Person.objects.all()).filter(sealed_at__isnull=True)
+    role = role_of(user)
+    if role in DEPARTMENT_WIDE:
+        return qs
+    if role in REGISTRY:
+        return qs.filter(
+            Q(is_restricted=False)
+            | Q(pk__in=_assigned_person_ids(user))
+            | Q(pk__in=_granted_person_ids(user))
+        )
+    if role in AGENCY:
+        return qs.filter(pk__in=_assigned_person_ids(user))
+    if role in PARTNER:
+        return qs.filter(pk__in=_consenting_person_ids(user))
+    return qs.none()
+
+
+def visible_sensitivities(user: Any, person: Any) -> frozenset[Sensitivity]:
+    """The classes of this person's data the user may see; empty if not the person."""
+    if not can_view_person(user, person):
+        return frozenset()
+    role = role_of(user)
+    allowed = {s for s, roles in SENSITIVITY_ROLES.items() if role in roles}
+    if role in PARTNER:
+        allowed = {Sensitivity.GENERAL} | _consented_categories(user, person)
+    if Sensitivity.VICTIM_LOCATING in allowed and works_with_harm_causer(user, person):
+        allowed.discard(Sensitivity.VICTIM_LOCATING)
+    return frozenset(allowed)
+
+
+def _consented_categories(user: Any, person: Any) -> set[Sensitivity]:
+    from jcihub.people.models import Consent
+
+    consents = Consent.objects.active(_today()).filter(
+        person=person, recipient__in=user.teams.all()
+    )
+    return {Sensitivity(c) for consent in consents for c in consent.categories} & CONSENTABLE
+
+
+def can_view_sensitivity(user: Any, person: Any, sensitivity: Sensitivity) -> bool:
+    return sensitivity in visible_sensitivities(user, person)
+
+
+def may_break_glass(user: Any, person: Any) -> bool:
+    """Emergency access applies to restricted records a registry role cannot otherwise see."""
+    return (
+        has_capability(user, Cap.BREAK_GLASS)
+        and person.sealed_at is None
+        and person.is_restricted
+        and not can_view_person(user, person)
+    )
+
+
+def can_view_audit(user: Any) -> bool:
+    return has_capability(user, Cap.AUDIT_VIEW)

@@ -1,0 +1,265 @@
+"""Read queries about people, shared by the pages, the API and reports."""
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from jcihub.access import policy
+from jcihub.core.sensitivity import Sensitivity
+from jcihub.core.timeline import TimelineEvent
+
+from . import matching
+from .models import (
+    Address,
+    Consent,
+    ContactPoint,
+    Identifier,
+    Person,
+    PersonName,
+    PersonRelationship,
+    SafetyFlag,
+)
+
+BLOCK_LIMIT = 300  # rows per blocking key; a common surname never turns into a scan
+
+
+def candidate_ids(query: matching.MatchQuery) -> set[int]:
+    """Ids of people who share at least one blocking key with the query."""
+    keys = matching.name_keys(query.given_name, query.family_name)
+    swapped = matching.name_keys(query.family_name, query.given_name)
+    ids: set[int] = set()
+    names = PersonName.objects.values_list("person_id", flat=True)
+    if keys.family_key:
+        block = names.filter(family_key=keys.family_key)
+        if keys.given_initial:
+            block = block.filter(given_initial=keys.given_initial)
+        ids.update(block[:BLOCK_LIMIT])
+    if keys.given_key and query.birth_date is None:
+        ids.update(
+            names.filter(given_key=keys.given_key, family_key__startswith=keys.family_key[:1])[
+                :BLOCK_LIMIT
+            ]
+        )
+    if swapped.family_key and swapped.given_initial:
+        ids.update(
+            names.filter(family_key=swapped.family_key, given_initial=swapped.given_initial)[
+                :BLOCK_LIMIT
+            ]
+        )
+    if query.birth_date:
+        ids.update(
+            Person.objects.filter(birth_date=query.birth_date).values_list("id", flat=True)[
+                :BLOCK_LIMIT
+            ]
+        )
+    if query.identifiers:
+        ids.update(
+            Identifier.objects.filter(value__in=query.identifiers).values_list(
+                "person_id", flat=True
+            )[:BLOCK_LIMIT]
+        )
+    return ids
+
+
+def _candidates(person_ids: Iterable[int]) -> list[matching.CandidateNames]:
+    people = Person.objects.filter(id__in=list(person_ids)).values_list("id", "birth_date")
+    names: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for person_id, kind, given, family in (
+        PersonName.objects.filter(person_id__in=[p for p, _ in people])
+        .values_list("person_id", "kind", "given_name", "family_name")
+        .order_by("person_id")
+    ):
+        entry = (given, family)
+        names[person_id].insert(0, entry) if kind == PersonName.Kind.LEGAL else names[
+            person_id
+        ].append(entry)
+    identifiers: dict[int, set[str]] = defaultdict(set)
+    for person_id, value in Identifier.objects.filter(
+        person_id__in=[p for p, _ in people]
+    ).values_list("person_id", "value"):
+        identifiers[person_id].add(value)
+    return [
+        matching.CandidateNames(pid, tuple(names[pid]), dob, frozenset(identifiers[pid]))
+        for pid, dob in people
+    ]
+
+
+@dataclass(frozen=True)
+class RankedPerson:
+    person: Person
+    match: matching.Match
+
+
+def find_matches(
+    user: Any, query: matching.MatchQuery, *, limit: int = 20, floor: float | None = None
+) -> list[RankedPerson]:
+    """People the user may see who plausibly are the one described, best first."""
+    ids = candidate_ids(query)
+    if not ids:
+        return []
+    visible = set(
+        policy.visible_people(user, Person.objects.filter(id__in=ids)).values_list("id", flat=True)
+    )
+    floor = settings.PEOPLE_MATCH_FLOOR if floor is None else floor
+    ranked = matching.rank(query, _candidates(visible), floor)[:limit]
+    people = Person.objects.in_bulk([m.person_id for m in ranked])
+    return [RankedPerson(people[m.person_id], m) for m in ranked]
+
+
+_RECORD_NUMBER = re.compile(r"^P?0*(\d{1,12})$", re.IGNORECASE)
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def parse_date(token: str) -> dt.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(token, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_search(text: str) -> tuple[int | None, matching.MatchQuery]:
+    """Read the header search box: a record number, or names with an optional birth date."""
+    text = " ".join(text.split())[:200]
+    record = _RECORD_NUMBER.match(text)
+    if record and text.upper().startswith("P"):
+        return int(record.group(1)), matching.MatchQuery()
+    birth_date = None
+    words: list[str] = []
+    for token in text.replace(",", " ").split():
+        parsed = parse_date(token)
+        if parsed:
+            birth_date = parsed
+        else:
+            words.append(token)
+    given = " ".join(words[:-1]) if len(words) > 1 else ""
+    family = words[-1] if words else ""
+    identifiers = tuple(w for w in words if any(ch.isdigit() for ch in w))
+    return None, matching.MatchQuery(given, family, birth_date, identifiers)
+
+
+def search_people(user: Any, text: str, *, limit: int = 50) -> list[RankedPerson]:
+    record_id, query = parse_search(text)
+    if record_id is not None:
+        person = policy.visible_people(user, Person.objects.filter(id=record_id)).first()
+        return [RankedPerson(person, matching.Match(person.pk, 100.0))] if person else []
+    if not (query.family_name or query.birth_date):
+        return []
+    return find_matches(user, query, limit=limit)
+
+
+# --- The person page -------------------------------------------------------------------
+
+
+def person_addresses(person: Person, visible: frozenset[Sensitivity]) -> QuerySet[Address]:
+    qs = person.addresses.all()
+    return qs if Sensitivity.VICTIM_LOCATING in visible else qs.filter(is_confidential=False)
+
+
+def person_contact_points(
+    person: Person, visible: frozenset[Sensitivity]
+) -> QuerySet[ContactPoint]:
+    qs = person.contact_points.all()
+    return qs if Sensitivity.VICTIM_LOCATING in visible else qs.filter(is_confidential=False)
+
+
+def hidden_locating_count(person: Person, visible: frozenset[Sensitivity]) -> int:
+    if Sensitivity.VICTIM_LOCATING in visible:
+        return 0
+    return (
+        person.addresses.filter(is_confidential=True).count()
+        + person.contact_points.filter(is_confidential=True).count()
+    )
+
+
+def person_relationships(
+    user: Any, person: Person
+) -> list[tuple[PersonRelationship, Person, bool]]:
+    """(relationship, the other person, whether the user may open that person), both ways."""
+    rows = PersonRelationship.objects.filter(person=person).select_related("related_person")
+    reverse = PersonRelationship.objects.filter(related_person=person).select_related("person")
+    pairs = [(r, r.related_person) for r in rows] + [(r, r.person) for r in reverse]
+    return [(r, other, bool(policy.can_view_person(user, other))) for r, other in pairs]
+
+
+def active_flags(person: Person) -> QuerySet[SafetyFlag]:
+    return person.safety_flags.filter(cleared_at__isnull=True)
+
+
+def person_consents(person: Person) -> QuerySet[Consent]:
+    return person.consents.select_related("recipient")
+
+
+# --- Timeline contributions of the people app -------------------------------------------
+
+
+def person_timeline_events(person_id: int) -> list[TimelineEvent]:
+    events: list[TimelineEvent] = []
+    person = Person.objects.filter(pk=person_id).only("created_at").first()
+    if person is None:
+        return events
+    events.append(TimelineEvent(person.created_at, "people", "created", "Record created"))
+    for address in Address.objects.filter(person_id=person_id):
+        events.append(
+            TimelineEvent(
+                address.created_at,
+                "people",
+                "address",
+                f"{address.get_kind_display()} address added",
+                str(address),
+                address.sensitivity,
+            )
+        )
+    for flag in SafetyFlag.objects.filter(person_id=person_id):
+        events.append(
+            TimelineEvent(
+                flag.created_at,
+                "people",
+                "flag",
+                f"Flag raised: {flag.get_kind_display()}",
+                flag.note,
+            )
+        )
+        if flag.cleared_at:
+            events.append(
+                TimelineEvent(
+                    flag.cleared_at, "people", "flag", f"Flag cleared: {flag.get_kind_display()}"
+                )
+            )
+    for consent in Consent.objects.filter(person_id=person_id).select_related("recipient"):
+        events.append(
+            TimelineEvent(
+                consent.created_at,
+                "people",
+                "consent",
+                f"Consent recorded: share with {consent.recipient}",
+                consent.purpose,
+            )
+        )
+        if consent.revoked_at:
+            events.append(
+                TimelineEvent(
+                    consent.revoked_at,
+                    "people",
+                    "consent",
+                    f"Consent revoked: {consent.recipient}",
+                    consent.revocation_note,
+                )
+            )
+    for rel in PersonRelationship.objects.filter(person_id=person_id):
+        events.append(
+            TimelineEvent(
+                rel.created_at,
+                "people",
+                "relationship",
+                f"Relationship recorded: {rel.get_kind_display()}",
+            )
+        )
+    return events
