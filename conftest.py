@@ -10,6 +10,13 @@ from jcihub.accounts.roles import RoleCode
 from jcihub.core.tests.factories import PersonFactory, user_with_role
 
 
+@pytest.fixture(autouse=True)
+def _mfa_optional(settings):  # type: ignore[no-untyped-def]
+    """Production requires MFA; tests sign in with force_login, so it is optional here.
+    Tests of MFA itself opt back in with @override_settings(REQUIRE_MFA=True)."""
+    settings.REQUIRE_MFA = False
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     return user_with_role

@@ -61,6 +61,7 @@ def user_with_role(role: str, **kwargs: Any) -> User:
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
