@@ -11,7 +11,7 @@ from jcihub.core.tests.factories import PersonFactory, user_with_role
 
 
 @pytest.fixture(autouse=True)
-def _mfa_optional(settings):  # type: ignore[no-untyped-def]
+def _mfa_optional(settings):
     """Production requires MFA; tests sign in with force_login, so it is optional here.
     Tests of MFA itself opt back in with @override_settings(REQUIRE_MFA=True)."""
     settings.REQUIRE_MFA = False
@@ -23,7 +23,7 @@ def make_user(db: None) -> Callable[..., User]:
 
 
 @pytest.fixture
-def person(db: None):  # type: ignore[no-untyped-def]
+def person(db: None):
     return PersonFactory()
 
 

@@ -68,3 +68,10 @@ def log_export(user: Any, what: str, row_count: int, filters: dict[str, Any]) ->
         summary=f"Exported {row_count} rows",
         changes={"filters": filters, "rows": row_count},
     )
+
+
+def log_search(user: Any, query: str, result_count: int, via: str) -> None:
+    """Searches reveal who is on record, so each one is logged with what was asked."""
+    record(user, AuditAction.SEARCH, object_type="people.person",
+           summary=f"Searched people ({via}): {result_count} results",
+           changes={"query": query[:200], "results": result_count})

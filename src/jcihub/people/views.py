@@ -20,7 +20,6 @@ from jcihub.access.guards import get_person_for_user, requires
 from jcihub.access.policy import Cap
 from jcihub.core import timeline
 from jcihub.core.forms import attach_errors
-from jcihub.core.sensitivity import Sensitivity
 
 from . import forms as people_forms
 from . import selectors, services
@@ -36,6 +35,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     if query:
         results: Any = selectors.search_people(request.user, query)
+        access_services.log_search(request.user, query, len(results), via="search")
     else:
         results = policy.visible_people(request.user).order_by("family_name", "given_name", "id")
     page = Paginator(results, 25).get_page(request.GET.get("page"))
@@ -64,12 +64,21 @@ def _intake_query(form: people_forms.IntakeSearchForm) -> MatchQuery:
     )
 
 
+def _describe(form: forms.Form) -> str:
+    data = form.cleaned_data
+    parts = [data.get("given_name", ""), data.get("family_name", ""), data.get("birth_date")]
+    return " ".join(str(p) for p in parts if p)
+
+
 @requires(Cap.PEOPLE_CREATE)
 @require_GET
 def intake_matches(request: HttpRequest) -> HttpResponse:
     """The live list of likely existing matches as the user types (htmx partial)."""
     form = people_forms.IntakeSearchForm(request.GET)
-    matches = selectors.find_matches(request.user, _intake_query(form)) if form.is_valid() else []
+    matches = []
+    if form.is_valid():
+        matches = selectors.find_matches(request.user, _intake_query(form))
+        access_services.log_search(request.user, _describe(form), len(matches), via="intake")
     return render(
         request, "people/_matches.html", {"matches": matches, "searched": form.is_valid()}
     )
@@ -86,6 +95,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         matches = selectors.find_matches(
             request.user, MatchQuery(data["given_name"], data["family_name"], data["birth_date"])
         )
+        access_services.log_search(request.user, _describe(form), len(matches), via="intake")
         if not matches or confirmed:
             try:
                 person = services.create_person(request.user, services.PersonDetails(**data))
@@ -99,12 +109,6 @@ def intake(request: HttpRequest) -> HttpResponse:
         "people/intake.html",
         {"form": form, "matches": matches, "checked": request.method == "POST"},
     )
-
-
-@dataclass(frozen=True)
-class PersonPage:
-    visible: frozenset[Sensitivity]
-    shown: set[Sensitivity]
 
 
 @requires(Cap.PEOPLE_VIEW)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-def _sign_in(client: Client, username: str, password: str = TEST_PASSWORD):  # type: ignore[no-untyped-def]
+def _sign_in(client: Client, username: str, password: str = TEST_PASSWORD):
     return client.post(LOGIN, {"username": username, "password": password})
 
 

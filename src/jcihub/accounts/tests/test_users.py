@@ -44,7 +44,7 @@ def test_createuser_refuses_a_weak_password(monkeypatch: pytest.MonkeyPatch) -> 
     assert not User.objects.filter(username="bob").exists()
 
 
-def test_an_administrator_creates_and_deactivates_a_user(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_creates_and_deactivates_a_user(client_for) -> None:
     admin = user_with_role("system_admin")
     client = client_for(admin)
     response = client.post(
@@ -76,7 +76,7 @@ def test_an_administrator_creates_and_deactivates_a_user(client_for) -> None:  #
     assert entry.changes["is_active"] == {"old": True, "new": False}
 
 
-def test_the_user_form_shows_field_errors_and_saves_nothing(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_user_form_shows_field_errors_and_saves_nothing(client_for) -> None:
     client = client_for(user_with_role("system_admin"))
     response = client.post(
         reverse("accounts:user_create"),

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[4]
 
 
 @pytest.mark.django_db
-def test_healthz_reports_the_database(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_reports_the_database(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
@@ -80,7 +80,7 @@ def test_production_defaults_are_safe() -> None:
 
 
 @pytest.mark.django_db
-def test_every_response_carries_a_content_security_policy(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_response_carries_a_content_security_policy(client) -> None:
     policy = client.get("/accounts/login/")["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
 
@@ -105,7 +105,7 @@ def test_seed_demo_is_deterministic_and_loads_once() -> None:
     assert first == regenerated
 
 
-def test_the_timeline_shows_only_the_sensitivities_it_is_told(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_timeline_shows_only_the_sensitivities_it_is_told(monkeypatch) -> None:
     import datetime as dt
 
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
