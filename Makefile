@@ -52,7 +52,7 @@ demo: setup var/secret_key
 	$(DEMO_ENV) $(BIN)/jcihub migrate --no-input
 	$(DEMO_ENV) $(BIN)/jcihub seed-demo --seed $(SEED) --people $(DEMO_PEOPLE)
 	$(DEMO_ENV) $(BIN)/jcihub collectstatic --no-input --verbosity 0
-	$(DEMO_ENV) $(BIN)/jcihub demo-accounts
+	$(DEMO_ENV) $(BIN)/jcihub demo-accounts --url http://$(HOST):$(PORT)
 	$(DEMO_ENV) $(BIN)/gunicorn jcihub.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 	    --access-logfile - --graceful-timeout 5
 

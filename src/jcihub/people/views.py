@@ -220,7 +220,12 @@ class DetailKind:
 
 
 def _relationship(actor: Any, person: Person, data: dict[str, Any]) -> Any:
-    other = get_person_for_user(actor, data.pop("related_record").upper().lstrip("P"))
+    try:
+        other = get_person_for_user(actor, data.pop("related_record").upper().lstrip("P"))
+    except Http404:
+        raise ValidationError(
+            {"related_record": "No person you can see has that record number."}
+        ) from None
     return services.add_relationship(actor, person, other, data.pop("kind"), **data)
 
 

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from jcihub.accounts.models import Role, User
 from jcihub.people.management.commands.seed_demo import DEMO_PASSWORD, STAFF
@@ -10,13 +10,20 @@ from jcihub.people.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 class Command(BaseCommand):
     help = "Print how to sign in to the demo as each role."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="Where the demo is served (default http://127.0.0.1:8000).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         existing = set(
             User.objects.filter(username__in=[u for u, *_ in STAFF.values()]).values_list(
                 "username", flat=True
             )
         )
-        self.stdout.write("\nJCI Hub demo: open http://127.0.0.1:8000 and sign in as any of:\n")
+        self.stdout.write(f"\nJCI Hub demo: open {options['url']} and sign in as any of:\n")
         labels = dict(Role.objects.values_list("code", "label"))
         self.stdout.write(f"  {'role':<28} username")
         for role, (username, *_rest) in STAFF.items():
