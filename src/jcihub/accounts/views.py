@@ -20,7 +20,7 @@ from jcihub.access.guards import SIGNED_IN, public, requires
 from jcihub.access.policy import Cap
 from jcihub.audit.models import AuditAction
 from jcihub.audit.services import record
-from jcihub.core.forms import attach_errors
+from jcihub.core.forms import attach_errors, clean_search_text
 
 from . import services
 from .forms import CodeForm, SignInForm, UserCreateForm, UserUpdateForm
@@ -141,7 +141,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
 
 @requires(Cap.ACCOUNTS_MANAGE)
 def users(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = clean_search_text(request.GET.get("q", ""), limit=100)
     qs = User.objects.select_related("role").prefetch_related("teams").order_by("username")
     if query:
         qs = qs.filter(username__icontains=query) | qs.filter(last_name__icontains=query)

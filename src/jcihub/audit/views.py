@@ -1,5 +1,3 @@
-import csv
-from collections.abc import Iterator
 from dataclasses import asdict
 
 from django.core.paginator import Paginator
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_GET
 from jcihub.access.guards import requires
 from jcihub.access.policy import Cap
 from jcihub.access.services import log_export
+from jcihub.core.exports import csv_response
 
 from .forms import AuditFilterForm
 from .selectors import search_entries
@@ -52,11 +51,6 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @requires(Cap.AUDIT_VIEW)
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
@@ -69,13 +63,8 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         entries.count(),
         {k: v for k, v in asdict(audit_filter).items() if v not in ("", None)},
     )
-    writer = csv.writer(_Echo())
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(EXPORT_COLUMNS)
-        for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow([getattr(entry, c) for c in EXPORT_COLUMNS])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    return response
+    return csv_response(
+        "audit-trail.csv",
+        EXPORT_COLUMNS,
+        entries.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000),
+    )

@@ -27,3 +27,10 @@ def usa_widgets(form: forms.Form) -> None:
         widget: Any = field.widget
         css = next((c for kind, c in classes.items() if isinstance(widget, kind)), "usa-input")
         widget.attrs.setdefault("class", css)
+
+
+def clean_search_text(value: str, limit: int = 200) -> str:
+    """Search-box text from a query string, which no form has checked: control characters
+    (PostgreSQL refuses NUL) become spaces, runs of space one, at most `limit` characters."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in value)
+    return " ".join(printable.split())[:limit]

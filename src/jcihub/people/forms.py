@@ -72,6 +72,34 @@ class PersonForm(_UsaForm):
         return value
 
 
+class IntakeForm(PersonForm):
+    """A new person, with one identifier if the referral carries one: it is the strongest
+    evidence that the person is already known, and is stored with the new record."""
+
+    field_order = [*list(PersonForm.base_fields)[:6], "identifier_system", "identifier"]
+
+    identifier_system = forms.ChoiceField(
+        choices=[("", "- None -"), *IdentifierSystem.choices],
+        required=False,
+        label="Identifier type",
+    )
+    identifier = forms.CharField(
+        max_length=40,
+        required=False,
+        label="Identifier",
+        help_text="For example the KCPD person number or jail booking number, if known.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        system, value = data.get("identifier_system"), data.get("identifier", "")
+        if value and not system:
+            self.add_error("identifier_system", "Say which system this identifier is from.")
+        elif system and not value:
+            self.add_error("identifier", "Enter the identifier, or set the type to None.")
+        return data
+
+
 class IntakeSearchForm(_UsaForm):
     given_name = forms.CharField(max_length=100, required=False, label="Given (first) name")
     family_name = forms.CharField(max_length=100, label="Family (last) name")
@@ -128,7 +156,8 @@ class ContactPointForm(_UsaForm):
 
 class RelationshipForm(_UsaForm):
     kind = forms.ChoiceField(
-        choices=RelationshipKind.choices, label="This person is … the other person"
+        choices=[("", "- Select -"), *RelationshipKind.choices],
+        label="This person is … the other person",
     )
     related_record = forms.RegexField(
         regex=r"^[Pp]?\d{1,12}$",
@@ -165,8 +194,12 @@ class ConsentForm(_UsaForm):
 
 
 class FlagForm(_UsaForm):
-    kind = forms.ChoiceField(choices=SafetyFlag.Kind.choices)
-    note = forms.CharField(max_length=300, required=False)
+    # No default: a safety flag follows everyone who opens the record, so it is chosen
+    # on purpose, never saved by pressing Save on an untouched form.
+    kind = forms.ChoiceField(choices=[("", "- Select a flag -"), *SafetyFlag.Kind.choices])
+    note = forms.CharField(
+        max_length=300, required=False, help_text="What staff need to know, briefly."
+    )
 
 
 class AssignmentForm(_UsaForm):

@@ -12,17 +12,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from jcihub.access import policy
 from jcihub.access import services as access_services
-from jcihub.access.guards import get_person_for_user, requires
+from jcihub.access.guards import deny, get_person_for_user, requires
 from jcihub.access.policy import Cap
 from jcihub.core import timeline
-from jcihub.core.forms import attach_errors
+from jcihub.core.forms import attach_errors, clean_search_text
 
 from . import forms as people_forms
-from . import selectors, services
+from . import selectors, services, validators
 from .matching import MatchQuery
 from .models import Consent, Person, SafetyFlag
 
@@ -32,7 +33,7 @@ TIMELINE_PAGE = 50
 @requires(Cap.PEOPLE_SEARCH)
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = clean_search_text(request.GET.get("q", ""))
     if query:
         results: Any = selectors.search_people(request.user, query)
         access_services.log_search(request.user, query, len(results), via="search")
@@ -55,7 +56,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def _intake_query(form: people_forms.IntakeSearchForm) -> MatchQuery:
     data = form.cleaned_data
-    identifier = "".join((data.get("identifier") or "").split()).upper()
+    identifier = validators.normalise_identifier(data.get("identifier") or "")
     return MatchQuery(
         data.get("given_name", ""),
         data["family_name"],
@@ -66,7 +67,12 @@ def _intake_query(form: people_forms.IntakeSearchForm) -> MatchQuery:
 
 def _describe(form: forms.Form) -> str:
     data = form.cleaned_data
-    parts = [data.get("given_name", ""), data.get("family_name", ""), data.get("birth_date")]
+    parts = [
+        data.get("given_name", ""),
+        data.get("family_name", ""),
+        data.get("birth_date"),
+        data.get("identifier", ""),
+    ]
     return " ".join(str(p) for p in parts if p)
 
 
@@ -87,18 +93,30 @@ def intake_matches(request: HttpRequest) -> HttpResponse:
 @requires(Cap.PEOPLE_CREATE)
 def intake(request: HttpRequest) -> HttpResponse:
     """Step 1: describe the person and see likely matches. Step 2: pick one or create new."""
-    form = people_forms.PersonForm(request.POST or None)
+    form = people_forms.IntakeForm(request.POST or None)
     matches: list[selectors.RankedPerson] = []
     confirmed = request.POST.get("confirm_new") == "1"
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        system, identifier = data.pop("identifier_system"), data.pop("identifier")
+        identifier = validators.normalise_identifier(identifier)
         matches = selectors.find_matches(
-            request.user, MatchQuery(data["given_name"], data["family_name"], data["birth_date"])
+            request.user,
+            MatchQuery(
+                data["given_name"],
+                data["family_name"],
+                data["birth_date"],
+                (identifier,) if identifier else (),
+            ),
         )
         access_services.log_search(request.user, _describe(form), len(matches), via="intake")
         if not matches or confirmed:
             try:
-                person = services.create_person(request.user, services.PersonDetails(**data))
+                person = services.create_person(
+                    request.user,
+                    services.PersonDetails(**data),
+                    [(system, identifier)] if identifier else [],
+                )
             except ValidationError as error:
                 attach_errors(form, error)
             else:
@@ -120,7 +138,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     visible = policy.visible_sensitivities(user, person)
     identifiers = [i for i in person.identifiers.all() if i.sensitivity in visible]
-    addresses = list(selectors.person_addresses(person, visible))
+    # The summary shows what holds today; what ended is in the timeline.
+    today = timezone.localdate()
+    every_address = selectors.person_addresses(person, visible)
+    addresses = list(every_address.current(today))
     contacts = list(selectors.person_contact_points(person, visible))
     events = timeline.events_for(person.pk, visible)
     page = Paginator(events, TIMELINE_PAGE).get_page(request.GET.get("page"))
@@ -139,7 +160,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hidden_locating": selectors.hidden_locating_count(person, visible),
             "relationships": selectors.person_relationships(user, person),
             "flags": selectors.active_flags(person),
-            "consents": selectors.person_consents(person),
+            "past_addresses": every_address.count() - len(addresses),
+            "consents": selectors.person_consents(person).exclude(revoked_at__isnull=False),
+            "ended_consents": selectors.person_consents(person)
+            .filter(revoked_at__isnull=False)
+            .count(),
             "assignments": person.assignments.select_related("user", "team"),
             "page_obj": page,
             "can_change": policy.can_change_person(user, person),
@@ -169,7 +194,7 @@ def _person_or_break_glass(request: HttpRequest, pk: int) -> Person | HttpRespon
 def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     if not policy.may_break_glass(request.user, person):
-        raise Http404
+        deny(request.user, "break-the-glass not available", person_id=person.pk, not_found=True)
     form = people_forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jcihub.core.tests.factories import PersonFactory, TeamFactory, user_with_role
+from jcihub.core.tests.factories import PersonFactory, TeamFactory, harm, user_with_role
 from jcihub.people.models import (
     Address,
     Consent,
@@ -107,6 +107,19 @@ def test_recording_a_relationship_by_record_number(manager_client, person) -> No
     assert PersonRelationship.objects.get(person=person, related_person=other).person_caused_harm
 
 
+def test_each_side_of_a_relationship_says_who_caused_harm(manager_client) -> None:
+    causer = PersonFactory(given_name="Dale", family_name="Crane")
+    victim = PersonFactory(given_name="Ana", family_name="Reyes")
+    harm(causer, victim)
+
+    on_causer = manager_client.get(reverse("people:detail", args=[causer.pk])).content.decode()
+    on_victim = manager_client.get(reverse("people:detail", args=[victim.pk])).content.decode()
+
+    assert "Dale Crane caused harm to this person" in on_causer
+    assert "this person caused harm to Ana Reyes" in on_victim
+    assert "caused harm to Dale Crane" not in on_causer
+
+
 def test_consent_is_recorded_and_revoked_from_the_page(manager_client, person) -> None:
     team = TeamFactory(kind="partner_org")
     today = timezone.localdate()
@@ -163,6 +176,57 @@ def test_intake_shows_likely_matches_before_creating(manager_client) -> None:
     assert Person.objects.count() == 2
 
 
+INTAKE = {"sex": "U", "ethnicity": "unknown", "primary_language": "English"}
+
+
+def test_an_identifier_at_intake_finds_the_known_person_despite_another_name(
+    manager_client,
+) -> None:
+    known = PersonFactory(given_name="Terrence", family_name="Boyd")
+    Identifier.objects.create(person=known, system="kcpd", value="704411")
+    form = {**INTAKE, "given_name": "T", "family_name": "Jackson"}
+
+    response = manager_client.post(
+        reverse("people:intake"), {**form, "identifier_system": "kcpd", "identifier": "704 411"}
+    )
+
+    assert known.record_number.encode() in response.content
+    assert Person.objects.count() == 1
+
+
+def test_intake_stores_the_identifier_with_the_new_record(manager_client) -> None:
+    form = {**INTAKE, "given_name": "Ola", "family_name": "Nwosu"}
+    response = manager_client.post(
+        reverse("people:intake"),
+        {**form, "identifier_system": "jail_booking", "identifier": "b2026x001"},
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(family_name="Nwosu")
+    assert list(person.identifiers.values_list("system", "value")) == [
+        ("jail_booking", "B2026X001")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"identifier_system": "kcpd", "identifier": "ABC"}, "identifier"),
+        ({"identifier": "704411"}, "identifier_system"),
+        ({"identifier_system": "kcpd"}, "identifier"),
+        ({"identifier_system": "passport", "identifier": "X1234"}, "identifier_system"),
+    ],
+)
+def test_a_bad_identifier_at_intake_is_a_field_error_and_nothing_is_stored(
+    manager_client, extra, field
+) -> None:
+    form = {**INTAKE, "given_name": "Ola", "family_name": "Nwosu", **extra}
+    response = manager_client.post(reverse("people:intake"), form)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Person.objects.exists()
+    assert not Identifier.objects.exists()
+
+
 def test_the_live_match_panel_answers_as_the_user_types(manager_client) -> None:
     PersonFactory(given_name="Robert", family_name="Nguyen", birth_date=dt.date(1979, 8, 30))
     response = manager_client.get(
@@ -172,9 +236,31 @@ def test_the_live_match_panel_answers_as_the_user_types(manager_client) -> None:
 
 
 def test_the_people_export_holds_identity_fields_only(client_for) -> None:
-    person = PersonFactory()
+    person = PersonFactory.create()
     Identifier.objects.create(person=person, system="kcpd", value="700777")
     response = client_for(user_with_role("director")).get(reverse("people:export"))
     body = b"".join(response.streaming_content).decode()
     assert body.splitlines()[0] == "record_number,given_name,middle_name,family_name,birth_date,sex"
     assert person.family_name in body and "700777" not in body
+
+
+def test_the_summary_shows_what_holds_today_and_the_timeline_keeps_the_past(
+    manager_client, person
+) -> None:
+    past = Address.objects.create(
+        person=person,
+        line1="1 Old Rd",
+        city="Kansas City",
+        state="MO",
+        zip_code="64106",
+        valid_to=dt.date(2020, 1, 1),
+    )
+    Address.objects.create(
+        person=person, line1="2 New St", city="Kansas City", state="MO", zip_code="64106"
+    )
+    page = manager_client.get(reverse("people:detail", args=[person.pk]))
+    summary = [a.line1 for a in page.context["addresses"]]
+    assert summary == ["2 New St"]
+    assert page.context["past_addresses"] == 1
+    assert "1 past address you can see is in the timeline" in page.content.decode()
+    assert str(past) in page.content.decode()  # the timeline's "address added" event

@@ -1,0 +1,228 @@
+"""axe-core on every page a user can reach, as the role that reaches it, at desktop and
+phone widths: WCAG 2.1 AA is the legal bar for the city's web content.
+
+A test elsewhere (`test_every_page_is_in_the_sweep`) walks the URL configuration so a new
+page cannot be added without being checked here."""
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from playwright.sync_api import Page, expect
+
+from jcihub.accounts.models import User
+from jcihub.core.tests.factories import (
+    AddressFactory,
+    ContactPointFactory,
+    PersonFactory,
+    TeamFactory,
+    consent,
+    harm,
+    user_with_role,
+)
+from jcihub.incidents import importer
+from jcihub.incidents.models import Incident
+from jcihub.people.models import Identifier, Person, SafetyFlag
+from jcihub.people.views import DETAIL_KINDS
+from jcihub.places.models import RawAddress
+from jcihub.places.services import PropertyResolver
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page, who opens it and how: `path` may name people of the scene by key."""
+
+    name: str
+    role: str
+    path: str
+    action: Callable[[Page], None] | None = None
+
+
+def _submit_empty(page: Page) -> None:
+    page.locator("main form.usa-form button[type=submit]").first.click()
+    expect(page.locator(".usa-alert--error").first).to_be_visible()
+
+
+@pytest.fixture
+def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
+    """A small world with every kind of detail on one person, so every part of the
+    person page is drawn."""
+    partner = TeamFactory(name="Hope House", kind="partner_org")
+    victim = PersonFactory(given_name="Ana", family_name="Reyes", birth_date=dt.date(1991, 3, 9))
+    causer = PersonFactory(given_name="Dale", family_name="Crane", birth_date=dt.date(1987, 1, 2))
+    harm(causer, victim)
+    AddressFactory(person=victim, is_confidential=True)
+    AddressFactory(person=victim)
+    ContactPointFactory(person=victim, is_confidential=True)
+    Identifier.objects.create(person=victim, system="kcpd", value="700123")
+    SafetyFlag.objects.create(person=victim, kind="officer_safety", note="Dog on premises")
+    consent(victim, partner, ["general"])
+    restricted = PersonFactory(given_name="Lee", family_name="Hidden", is_restricted=True)
+    for n in range(30):  # enough people for the list to paginate
+        PersonFactory(family_name=f"Adams{n:02d}")
+    feed = tmp_path / "kcpd.csv"
+    feed.write_text(
+        "Report_No,Reported_Date,Offense,Race,Sex,Age\r\n"
+        "KC20000001,01/01/2020,Assault,B,F,30\r\nKC20000002,01/01/2020,Assault,B,F,x\r\n"
+    )
+    run = importer.import_file(feed)
+    raw_address = RawAddress.objects.get(
+        pk=PropertyResolver().resolve("kcpd", "3400  NORTON AV", "KANSAS CITY", "64130")
+    )
+    return {
+        "victim": victim,
+        "causer": causer,
+        "restricted": restricted,
+        "partner": partner.pk,
+        "run": run.pk,
+        "incident": Incident.objects.order_by("id").values_list("pk", flat=True)[0],
+        "raw": raw_address.pk,
+        "place": raw_address.property_id,
+    }
+
+
+def _visits() -> list[Visit]:
+    visits = [
+        Visit("sign-in", "", "/accounts/login/"),
+        Visit("sign-in error", "", "/accounts/login/", _submit_empty),
+        Visit("not found", "case_manager", "/no-such-page/"),
+        Visit("home", "case_manager", "/"),
+        Visit("home, auditor", "auditor", "/"),
+        Visit("my account", "case_manager", "/accounts/me/"),
+        Visit("MFA setup", "case_manager", "/accounts/mfa/setup/"),
+        Visit("MFA code", "case_manager", "/accounts/mfa/verify/"),
+        Visit("people list", "case_manager", "/people/"),
+        Visit("people list page 2", "program_manager", "/people/?page=2"),
+        Visit("search", "case_manager", "/people/?q=Ana+Reyes+1991-03-09"),
+        Visit("search, nothing found", "case_manager", "/people/?q=Zzyzx"),
+        Visit("intake", "case_manager", "/people/intake/"),
+        Visit("intake errors", "case_manager", "/people/intake/", _submit_empty),
+        Visit("person, advocate", "victim_advocate", "/people/{victim}/"),
+        Visit("person, case manager", "case_manager", "/people/{victim}/"),
+        Visit("person, print", "case_manager", "/people/{victim}/?print=1"),
+        Visit("person, partner", "partner_user", "/people/{victim}/"),
+        Visit("person edit", "case_manager", "/people/{victim}/edit/"),
+        Visit("person edit errors", "case_manager", "/people/{victim}/edit/", _clear_and_save),
+        Visit("restricted: break glass", "case_manager", "/people/{restricted}/"),
+        Visit("seal", "director", "/people/{causer}/seal/"),
+        Visit("audit trail", "auditor", "/audit/"),
+        Visit("incidents", "case_manager", "/incidents/"),
+        Visit(
+            "incident search errors",
+            "analyst",
+            "/incidents/?zip_code=x&since=2020-02-01&until=2020-01-01",
+        ),
+        Visit("incident", "case_manager", "/incidents/{incident}/"),
+        Visit("places", "taskforce_coordinator", "/places/"),
+        Visit("place", "taskforce_coordinator", "/places/{place}/"),
+        Visit("raw addresses", "system_admin", "/places/addresses/"),
+        Visit("correct an address", "system_admin", "/places/addresses/{raw}/correct/"),
+        Visit("imports", "program_manager", "/incidents/imports/"),
+        Visit("import run", "program_manager", "/incidents/imports/{run}/"),
+        Visit("import run, administrator", "system_admin", "/incidents/imports/{run}/"),
+        Visit("users", "system_admin", "/accounts/users/"),
+        Visit("new user", "system_admin", "/accounts/users/new/"),
+        Visit("new user errors", "system_admin", "/accounts/users/new/", _submit_empty),
+        Visit("edit user", "system_admin", "/accounts/users/{admin}/"),
+        Visit("forbidden", "analyst", "/audit/"),
+    ]
+    for kind in DETAIL_KINDS:
+        visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
+        visits.append(
+            Visit(
+                f"add {kind} errors",
+                "program_manager",
+                f"/people/{{victim}}/add/{kind}/",
+                _submit_empty,
+            )
+        )
+    return visits
+
+
+def _clear_and_save(page: Page) -> None:
+    page.get_by_label("Family (last) name").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".usa-alert--error").first).to_be_visible()
+
+
+VISITS = _visits()
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=[v.name for v in VISITS])
+def test_the_page_has_no_accessibility_violations(
+    visit: Visit,
+    scene: dict[str, Person | int],
+    site: str,
+    signed_in: Callable[..., Page],
+    new_context: Callable,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    admin = user_with_role("system_admin", username="admin2")
+    if visit.role == "partner_user":
+        user: User | None = user_with_role("partner_user")
+        user.teams.add(scene["partner"])  # type: ignore[union-attr]
+    elif visit.role:
+        user = user_with_role(visit.role)
+    else:
+        user = None
+    ids = {key: getattr(value, "pk", value) for key, value in scene.items()} | {"admin": admin.pk}
+    path = visit.path.format(**ids)
+
+    for viewport in (None, PHONE):
+        kwargs = {"viewport": viewport} if viewport else {}
+        page = signed_in(user, **kwargs) if user else new_context(**kwargs).new_page()
+        response = page.goto(f"{site}{path}")
+        assert response is not None and response.status < 500, f"{path}: {response}"
+        if visit.action:
+            visit.action(page)
+        assert_accessible(page)
+
+
+def _named_paths(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            found += _named_paths(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            found.append(prefix + str(pattern.pattern))
+    return found
+
+
+# Pages that are not HTML for people: data, files, or a redirect after a POST.
+NOT_PAGES = (
+    "api/",
+    "healthz",
+    "export.csv",
+    "logout",
+    "intake/matches",
+    "break-glass",
+    "revoke",
+    "clear",
+    "api-token",
+    "rejected.csv",
+)
+
+
+def test_every_page_is_in_the_sweep() -> None:
+    """A new page must be added to VISITS (or, if it is not a page, to NOT_PAGES)."""
+    visited = {v.path.split("?")[0] for v in VISITS}
+    normalised = {re.sub(r"\{\w+\}", "<int:pk>", p) for p in visited}
+    add_kinds = any("/add/" in p for p in visited)
+    missing = []
+    for route in _named_paths():
+        if any(marker in route for marker in NOT_PAGES):
+            continue
+        path = "/" + route
+        if "<slug:kind>" in path and add_kinds:
+            continue
+        if path not in normalised:
+            missing.append(path)
+    assert not missing, f"pages with no accessibility check: {missing}"
