@@ -1,9 +1,13 @@
 """The REST API under /api/v1/: one router, every viewset guarded by `access.api`."""
 
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from jcihub.access.api import PolicyPermission
 from jcihub.audit.api import AuditEntryViewSet
+from jcihub.incidents.api import IncidentViewSet
 from jcihub.people.api import PersonViewSet
+from jcihub.places.api import PropertyViewSet
 
 
 class APIRoot(APIRootView):
@@ -12,9 +16,25 @@ class APIRoot(APIRootView):
     access_capabilities = {"*": "signed_in"}
 
 
+class APISchema(SpectacularAPIView):
+    """The OpenAPI schema. It describes endpoints, never records: any signed-in user."""
+
+    permission_classes = [PolicyPermission]
+    access_capabilities = {"*": "signed_in"}
+
+
+class APIDocs(SpectacularSwaggerSplitView):
+    """Interactive API documentation (Swagger UI, served locally)."""
+
+    permission_classes = [PolicyPermission]
+    access_capabilities = {"*": "signed_in"}
+
+
 router = DefaultRouter()
 router.APIRootView = APIRoot
 router.register("people", PersonViewSet, basename="person")
 router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("properties", PropertyViewSet, basename="property")
 
 api_patterns = router.urls

@@ -36,6 +36,18 @@ class Cap:
     BREAK_GLASS = "people.break_glass"
     AUDIT_VIEW = "audit.view"
     ACCOUNTS_MANAGE = "accounts.manage"
+    # Import runs: their counts and the reasons rows were rejected; the rejected rows'
+    # own text (which, from internal feeds, holds names and dates of birth) needs MANAGE.
+    IMPORTS_VIEW = "imports.view"
+    IMPORTS_MANAGE = "imports.manage"
+    # Police incidents are criminal-justice information: the roles cleared for it (see
+    # SENSITIVITY_ROLES) and the analyst, who studies them but sees no person records.
+    INCIDENTS_VIEW = "incidents.view"
+    INCIDENTS_EXPORT = "incidents.export"
+    # Places: canonical properties and the raw addresses that map to them; correcting a
+    # mapping (which re-points every past record at that address) needs MANAGE.
+    PLACES_VIEW = "places.view"
+    PLACES_MANAGE = "places.manage"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -70,6 +82,41 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     R.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     R.SYSTEM_ADMIN: frozenset({Cap.ACCOUNTS_MANAGE}),
 }
+# Capabilities that cut across the person-centred groups above.
+_EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
+    Cap.IMPORTS_VIEW: frozenset({R.DIRECTOR, R.PROGRAM_MANAGER, R.ANALYST, R.SYSTEM_ADMIN}),
+    Cap.IMPORTS_MANAGE: frozenset({R.DIRECTOR, R.SYSTEM_ADMIN}),
+    Cap.INCIDENTS_VIEW: frozenset(
+        {
+            R.DIRECTOR,
+            R.PROGRAM_MANAGER,
+            R.CASE_MANAGER,
+            R.IPVI_COORDINATOR,
+            R.REENTRY_NAVIGATOR,
+            R.CORRECTIONS_OFFICER,
+            R.AGENCY_LIAISON,
+            R.TASKFORCE_COORDINATOR,
+            R.ANALYST,
+        }
+    ),
+    Cap.INCIDENTS_EXPORT: frozenset({R.DIRECTOR, R.PROGRAM_MANAGER, R.ANALYST}),
+    Cap.PLACES_VIEW: frozenset(
+        {
+            R.DIRECTOR,
+            R.PROGRAM_MANAGER,
+            R.TASKFORCE_COORDINATOR,
+            R.ANALYST,
+            R.SYSTEM_ADMIN,
+            R.AGENCY_LIAISON,
+            R.CASE_MANAGER,
+            R.IPVI_COORDINATOR,
+        }
+    ),
+    Cap.PLACES_MANAGE: frozenset({R.SYSTEM_ADMIN, R.DIRECTOR}),
+}
+for _capability, _roles in _EXTRA_CAPABILITIES.items():
+    for _role in _roles:
+        ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {_capability}
 
 # Which roles may see each sensitive class for a person they can already see.
 # Victim-locating information is shown to victim advocates only, and never to anyone who

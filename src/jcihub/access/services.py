@@ -19,7 +19,6 @@ from .models import BreakGlassGrant
 MIN_REASON_LENGTH = 15
 
 
-@transaction.atomic
 def break_glass(user: Any, person: Any, reason: str) -> BreakGlassGrant:
     """Grant time-limited access to a restricted record; the reason goes in the audit trail."""
     reason = reason.strip()
@@ -28,22 +27,24 @@ def break_glass(user: Any, person: Any, reason: str) -> BreakGlassGrant:
             {"reason": f"Explain the emergency in at least {MIN_REASON_LENGTH} characters."}
         )
     if not policy.may_break_glass(user, person):
+        # Outside the grant's transaction, so raising does not roll the refusal back.
         record(user, AuditAction.DENIED, person_id=person.pk, summary="break-the-glass refused")
         raise PermissionDenied("Emergency access is not available for this record.")
-    grant = BreakGlassGrant.objects.create(
-        user=user,
-        person=person,
-        reason=reason,
-        expires_at=timezone.now() + timedelta(minutes=settings.BREAK_GLASS_MINUTES),
-    )
-    record(
-        user,
-        AuditAction.BREAK_GLASS,
-        person,
-        person_id=person.pk,
-        reason=reason,
-        summary=f"Emergency access for {settings.BREAK_GLASS_MINUTES} minutes",
-    )
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.create(
+            user=user,
+            person=person,
+            reason=reason,
+            expires_at=timezone.now() + timedelta(minutes=settings.BREAK_GLASS_MINUTES),
+        )
+        record(
+            user,
+            AuditAction.BREAK_GLASS,
+            person,
+            person_id=person.pk,
+            reason=reason,
+            summary=f"Emergency access for {settings.BREAK_GLASS_MINUTES} minutes",
+        )
     return grant
 
 
@@ -72,6 +73,10 @@ def log_export(user: Any, what: str, row_count: int, filters: dict[str, Any]) ->
 
 def log_search(user: Any, query: str, result_count: int, via: str) -> None:
     """Searches reveal who is on record, so each one is logged with what was asked."""
-    record(user, AuditAction.SEARCH, object_type="people.person",
-           summary=f"Searched people ({via}): {result_count} results",
-           changes={"query": query[:200], "results": result_count})
+    record(
+        user,
+        AuditAction.SEARCH,
+        object_type="people.person",
+        summary=f"Searched people ({via}): {result_count} results",
+        changes={"query": query[:200], "results": result_count},
+    )

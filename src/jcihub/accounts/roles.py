@@ -5,6 +5,7 @@ names the roles so that both the database and the policy speak of the same ones.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 
@@ -103,3 +104,13 @@ ROLE_DEFINITIONS: tuple[RoleDefinition, ...] = (
         "Manages user accounts and teams; no access to case records.",
     ),
 )
+
+
+def write_roles(role_model: Any) -> None:
+    """Create or update a Role row for every definition above. Migrations pass their
+    historical model; tests that flush the database (browser tests) pass the real one."""
+    for definition in ROLE_DEFINITIONS:
+        role_model.objects.update_or_create(
+            code=definition.code,
+            defaults={"label": definition.label, "description": definition.description},
+        )

@@ -1,5 +1,6 @@
 """Read-only API over the audit trail, for auditors."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -33,9 +34,26 @@ class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
         ]
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 instant, compared in UTC: PostgreSQL refuses offsets beyond ±15:59, which
+    ISO allows, and an instant whose UTC form falls outside years 1-9999 matches all or
+    nothing rather than failing."""
+
+    def filter(self, qs: QuerySet[Any], value: dt.datetime | None) -> QuerySet[Any]:
+        if value is None:
+            return qs
+        try:
+            value = value.astimezone(dt.UTC)
+        except OverflowError:
+            beyond_the_end = value.year > 1
+            wanted_after = self.lookup_expr.startswith("gt")
+            return qs.none() if beyond_the_end == wanted_after else qs
+        return super().filter(qs, value)
+
+
 class AuditEntryFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    since = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
     class Meta:
         model = AuditEntry

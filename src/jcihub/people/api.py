@@ -3,18 +3,25 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jcihub.access import policy
 from jcihub.access import services as access_services
+from jcihub.access.guards import get_person_for_user
 from jcihub.access.policy import Cap
 from jcihub.core import timeline
+from jcihub.core.forms import clean_search_text
 
 from . import selectors, services
 from .models import Address, ContactPoint, Ethnicity, Identifier, Person, Race, Sex
@@ -60,6 +67,14 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
             "updated_at",
         ]
         read_only_fields = ["id", "record_number", "created_at", "updated_at"]
+        extra_kwargs = {
+            "birth_date": {
+                "error_messages": {
+                    # DRF's own "wrong format" misleads for 2023-02-30, which has the format.
+                    "invalid": "Not a real date: give one that exists, as YYYY-MM-DD."
+                }
+            }
+        }
 
 
 class AddressSerializer(serializers.ModelSerializer[Address]):
@@ -121,16 +136,18 @@ class TimelineEventSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "q",
-            OpenApiTypes.STR,
-            description=(
-                "Search by name, date of birth or record number; results ranked best first."
-            ),
-        )
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description=(
+                    "Search by name, date of birth or record number; results ranked best first."
+                ),
+            )
+        ]
+    )
 )
 class PersonViewSet(
     mixins.ListModelMixin,
@@ -155,6 +172,14 @@ class PersonViewSet(
     def get_queryset(self) -> QuerySet[Person]:
         return policy.visible_people(self.request.user).order_by("family_name", "given_name", "id")
 
+    def get_object(self) -> Person:
+        """Through the guarded look-up: a person the caller may not see (or change) answers
+        404, and the refusal is audited."""
+        write = self.request.method not in SAFE_METHODS
+        person = get_person_for_user(self.request.user, self.kwargs["pk"], for_change=write)
+        self.check_object_permissions(self.request, person)
+        return person
+
     def check_access(self, user: Any, person: Person, write: bool) -> bool:
         return bool((policy.can_change_person if write else policy.can_view_person)(user, person))
 
@@ -162,10 +187,11 @@ class PersonViewSet(
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        query = request.query_params.get("q", "").strip()
+        query = clean_search_text(request.query_params.get("q", ""))
         if not query:
             return super().list(request, *args, **kwargs)
         people = [row.person for row in selectors.search_people(request.user, query)]
+        access_services.log_search(request.user, query, len(people), via="API")
         page = self.paginate_queryset(people)  # type: ignore[arg-type]
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -190,9 +216,9 @@ class PersonViewSet(
         )
 
     @extend_schema(responses=TimelineEventSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, filter_backends=[])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
-        person = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        person = self.get_object()
         visible = policy.visible_sensitivities(request.user, person)
         events = timeline.events_for(person.pk, visible)
         access_services.log_person_view(

@@ -146,6 +146,8 @@ class Identifier(RecordedByModel):
         constraints = [
             models.UniqueConstraint(fields=["system", "value"], name="identifier_unique_per_system")
         ]
+        # Search and intake look a number up without knowing its system.
+        indexes = [models.Index(fields=["value"], name="identifier_value")]
 
     def __str__(self) -> str:
         return f"{self.get_system_display()} {self.value}"

@@ -23,7 +23,9 @@ from .models import (
     Person,
     PersonName,
     PersonRelationship,
+    RelationshipKind,
     SafetyFlag,
+    ValidityQuerySet,
 )
 
 BLOCK_LIMIT = 300  # rows per blocking key; a common surname never turns into a scan
@@ -158,7 +160,7 @@ def search_people(user: Any, text: str, *, limit: int = 50) -> list[RankedPerson
 # --- The person page -------------------------------------------------------------------
 
 
-def person_addresses(person: Person, visible: frozenset[Sensitivity]) -> QuerySet[Address]:
+def person_addresses(person: Person, visible: frozenset[Sensitivity]) -> ValidityQuerySet:
     qs = person.addresses.all()
     return qs if Sensitivity.VICTIM_LOCATING in visible else qs.filter(is_confidential=False)
 
@@ -179,14 +181,29 @@ def hidden_locating_count(person: Person, visible: frozenset[Sensitivity]) -> in
     )
 
 
-def person_relationships(
-    user: Any, person: Person
-) -> list[tuple[PersonRelationship, Person, bool]]:
-    """(relationship, the other person, whether the user may open that person), both ways."""
+@dataclass(frozen=True)
+class RelationshipView:
+    """One relationship seen from `person`'s record: the other person, who harmed whom, and
+    whether the user may open the other record."""
+
+    relationship: PersonRelationship
+    other: Person
+    can_open: bool
+    this_person_caused_harm: bool
+    other_caused_harm: bool
+
+
+def person_relationships(user: Any, person: Person) -> list[RelationshipView]:
+    """Every relationship of the person, recorded from either side."""
     rows = PersonRelationship.objects.filter(person=person).select_related("related_person")
     reverse = PersonRelationship.objects.filter(related_person=person).select_related("person")
-    pairs = [(r, r.related_person) for r in rows] + [(r, r.person) for r in reverse]
-    return [(r, other, bool(policy.can_view_person(user, other))) for r, other in pairs]
+    views = [
+        (r, r.related_person, r.person_caused_harm, r.related_person_caused_harm) for r in rows
+    ] + [(r, r.person, r.related_person_caused_harm, r.person_caused_harm) for r in reverse]
+    return [
+        RelationshipView(r, other, bool(policy.can_view_person(user, other)), mine, theirs)
+        for r, other, mine, theirs in views
+    ]
 
 
 def active_flags(person: Person) -> QuerySet[SafetyFlag]:
@@ -201,65 +218,56 @@ def person_consents(person: Person) -> QuerySet[Consent]:
 
 
 def person_timeline_events(person_id: int) -> list[TimelineEvent]:
-    events: list[TimelineEvent] = []
-    person = Person.objects.filter(pk=person_id).only("created_at").first()
-    if person is None:
-        return events
-    events.append(TimelineEvent(person.created_at, "people", "created", "Record created"))
-    for address in Address.objects.filter(person_id=person_id):
+    """The people app's events. Reads plain values, not model instances: the person page
+    builds the whole timeline on every view, and a well-known person has hundreds."""
+    created = Person.objects.filter(pk=person_id).values_list("created_at", flat=True).first()
+    if created is None:
+        return []
+    events = [TimelineEvent(created, "people", "created", "Record created")]
+    address_kinds = dict(Address.Kind.choices)
+    for when, kind, line1, line2, city, state, confidential in Address.objects.filter(
+        person_id=person_id
+    ).values_list("created_at", "kind", "line1", "line2", "city", "state", "is_confidential"):
         events.append(
             TimelineEvent(
-                address.created_at,
+                when,
                 "people",
                 "address",
-                f"{address.get_kind_display()} address added",
-                str(address),
-                address.sensitivity,
+                f"{address_kinds.get(kind, kind)} address added",
+                ", ".join(p for p in (line1, line2, city, state) if p),
+                Sensitivity.VICTIM_LOCATING if confidential else Sensitivity.GENERAL,
             )
         )
-    for flag in SafetyFlag.objects.filter(person_id=person_id):
+    flag_kinds = dict(SafetyFlag.Kind.choices)
+    for when, kind, note, cleared in SafetyFlag.objects.filter(person_id=person_id).values_list(
+        "created_at", "kind", "note", "cleared_at"
+    ):
+        label = flag_kinds.get(kind, kind)
+        events.append(TimelineEvent(when, "people", "flag", f"Flag raised: {label}", note))
+        if cleared:
+            events.append(TimelineEvent(cleared, "people", "flag", f"Flag cleared: {label}"))
+    for when, recipient, purpose, revoked, note in Consent.objects.filter(
+        person_id=person_id
+    ).values_list("created_at", "recipient__name", "purpose", "revoked_at", "revocation_note"):
         events.append(
             TimelineEvent(
-                flag.created_at,
-                "people",
-                "flag",
-                f"Flag raised: {flag.get_kind_display()}",
-                flag.note,
+                when, "people", "consent", f"Consent recorded: share with {recipient}", purpose
             )
         )
-        if flag.cleared_at:
+        if revoked:
             events.append(
-                TimelineEvent(
-                    flag.cleared_at, "people", "flag", f"Flag cleared: {flag.get_kind_display()}"
-                )
+                TimelineEvent(revoked, "people", "consent", f"Consent revoked: {recipient}", note)
             )
-    for consent in Consent.objects.filter(person_id=person_id).select_related("recipient"):
+    relationship_kinds = dict(RelationshipKind.choices)
+    for when, kind in PersonRelationship.objects.filter(person_id=person_id).values_list(
+        "created_at", "kind"
+    ):
         events.append(
             TimelineEvent(
-                consent.created_at,
-                "people",
-                "consent",
-                f"Consent recorded: share with {consent.recipient}",
-                consent.purpose,
-            )
-        )
-        if consent.revoked_at:
-            events.append(
-                TimelineEvent(
-                    consent.revoked_at,
-                    "people",
-                    "consent",
-                    f"Consent revoked: {consent.recipient}",
-                    consent.revocation_note,
-                )
-            )
-    for rel in PersonRelationship.objects.filter(person_id=person_id):
-        events.append(
-            TimelineEvent(
-                rel.created_at,
+                when,
                 "people",
                 "relationship",
-                f"Relationship recorded: {rel.get_kind_display()}",
+                f"Relationship recorded: {relationship_kinds.get(kind, kind)}",
             )
         )
     return events

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -87,8 +88,16 @@ def _legal_name_row(person: Person) -> PersonName:
     )
 
 
+# How an identifier's errors read on the intake form, where its fields have other names.
+_INTAKE_IDENTIFIER_FIELDS = {"system": "identifier_system", "value": "identifier"}
+
+
 @transaction.atomic
-def create_person(actor: Any, details: PersonDetails) -> Person:
+def create_person(
+    actor: Any, details: PersonDetails, identifiers: Sequence[tuple[str, str]] = ()
+) -> Person:
+    """A new person with their legal name and any (system, value) identifiers known at
+    intake; all of it is stored, or none of it."""
     validators.validate_birth_date(details.birth_date)
     person = Person(created_by=actor, **{name: getattr(details, name) for name in PERSON_FIELDS})
     _save_checked(person)
@@ -101,6 +110,13 @@ def create_person(actor: Any, details: PersonDetails) -> Person:
         summary=f"Created person {person.record_number}",
         changes=field_changes({}, _snapshot(person, PERSON_FIELDS)),
     )
+    for system, value in identifiers:
+        try:
+            add_identifier(actor, person, system, value)
+        except ValidationError as error:
+            raise ValidationError(
+                {_INTAKE_IDENTIFIER_FIELDS.get(k, k): v for k, v in error.message_dict.items()}
+            ) from error
     return person
 
 
@@ -184,6 +200,7 @@ def add_address(actor: Any, person: Person, **values: Any) -> Address:
     if not validators.ZIP_CODE.match(values.get("zip_code", "")):
         raise ValidationError({"zip_code": "Enter a 5-digit ZIP code, e.g. 64106."})
     address = Address(person=person, created_by=actor, **values)
+    address.is_confidential = address.is_confidential or _was_harmed(person)
     _save_checked(address)
     # The audit entry names the field, never the confidential value itself.
     shown = {"kind": address.kind, "is_confidential": address.is_confidential}
@@ -216,6 +233,7 @@ def add_contact_point(
             validate_email(value)
         except ValidationError:
             raise ValidationError({"value": "Enter a valid email address."}) from None
+    is_confidential = is_confidential or _was_harmed(person)
     contact = ContactPoint(
         person=person,
         kind=kind,
@@ -282,6 +300,15 @@ def add_relationship(
         },
     )
     return relationship
+
+
+def _was_harmed(person: Person) -> bool:
+    """Someone is recorded as having caused this person harm: their locating details are
+    victim-locating (confidential), including ones added later (docs/access.md)."""
+    return PersonRelationship.objects.filter(
+        Q(related_person=person, person_caused_harm=True)
+        | Q(person=person, related_person_caused_harm=True)
+    ).exists()
 
 
 def _protect_victim_locating(actor: Any, victim: Person) -> None:

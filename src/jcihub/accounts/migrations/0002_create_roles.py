@@ -7,14 +7,9 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from jcihub.accounts.roles import ROLE_DEFINITIONS
+    from jcihub.accounts.roles import write_roles
 
-    Role = apps.get_model("accounts", "Role")
-    for definition in ROLE_DEFINITIONS:
-        Role.objects.update_or_create(
-            code=definition.code,
-            defaults={"label": definition.label, "description": definition.description},
-        )
+    write_roles(apps.get_model("accounts", "Role"))
 
 
 class Migration(migrations.Migration):

@@ -89,3 +89,19 @@ def test_audit_verify_command_reports_an_intact_chain(capsys: pytest.CaptureFixt
     _three_entries()
     call_command("audit", "verify")
     assert "3 entries verified" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=0138-02-24T08:30:29-19:17",  # ISO allows the offset; PostgreSQL does not
+        "until=0001-01-01T00:00:00%2B05:00",  # before year 1 in UTC
+        "since=9999-12-31T23:00:00-05:00",  # after year 9999 in UTC
+    ],
+)
+def test_the_audit_api_answers_odd_instants_without_failing(client_for, query) -> None:
+    from jcihub.core.tests.factories import user_with_role
+
+    response = client_for(user_with_role("auditor")).get(f"/api/v1/audit-entries/?{query}")
+    assert response.status_code == 200

@@ -21,7 +21,7 @@ from jcihub.people.models import (
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
         django_get_or_create = ("name",)
@@ -30,7 +30,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     kind = Team.Kind.PROGRAM_TEAM
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -58,7 +58,7 @@ def user_with_role(role: str, **kwargs: Any) -> User:
     )
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
         skip_postgeneration_save = True
@@ -84,7 +84,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
             )
 
 
-class AddressFactory(factory.django.DjangoModelFactory):
+class AddressFactory(factory.django.DjangoModelFactory[Address]):
     class Meta:
         model = Address
 
@@ -93,7 +93,7 @@ class AddressFactory(factory.django.DjangoModelFactory):
     zip_code = "64110"
 
 
-class ContactPointFactory(factory.django.DjangoModelFactory):
+class ContactPointFactory(factory.django.DjangoModelFactory[ContactPoint]):
     class Meta:
         model = ContactPoint
 

@@ -1,0 +1,432 @@
+"""Every URL is guarded, and every role gets exactly what the access policy promises.
+
+1. Walking the URL configuration, each view must be marked by `access.guards`
+   (`requires(...)` or `public`), or be a DRF view that runs `PolicyPermission` and names
+   a capability for each of its actions in `access_capabilities`. Anything else fails,
+   unless it is in `UNGUARDED`, with the reason written beside it.
+2. `MATRIX` holds, for every named URL, the status each of the 15 roles gets. A named URL
+   with no row fails, so a new view cannot land without deciding who may use it. The
+   rows are written out by hand from the access policy's intent (docs/access.md), and a
+   separate test holds them to `ROLE_CAPABILITIES`: a role that lacks the capability a
+   view needs gets 403, a role that has it never does.
+3. A signed-out visitor is sent to sign in (pages) or refused (API) everywhere except the
+   public pages.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from jcihub.access import policy
+from jcihub.access.api import PolicyPermission
+from jcihub.access.guards import PUBLIC, SIGNED_IN
+from jcihub.accounts.models import User
+from jcihub.accounts.roles import RoleCode as R
+from jcihub.audit.models import AuditAction
+from jcihub.audit.services import record
+from jcihub.core.tests.factories import PersonFactory, TeamFactory, consent, user_with_role
+from jcihub.incidents.models import ImportRun, Incident
+from jcihub.people.models import SafetyFlag
+from jcihub.places.models import RawAddress
+from jcihub.places.services import PropertyResolver
+
+KNOWN_CAPABILITIES = {PUBLIC, SIGNED_IN} | {
+    value for name, value in vars(policy.Cap).items() if name.isupper()
+}
+
+# Route patterns (as the walk spells them) whose view is neither marked by the guards nor a
+# policy-checked DRF view, each with the reason that is acceptable. Keep this empty if you
+# can: adding an entry here is a security decision and needs review.
+UNGUARDED: dict[str, str] = {}
+
+
+# --- 1. The walk --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str | None
+    callback: Callable[..., Any]
+
+
+def walk(resolver: URLResolver | None = None, prefix: str = "", ns: str = "") -> Iterator[Route]:
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner_ns = f"{ns}{entry.namespace}:" if entry.namespace else ns
+            yield from walk(entry, prefix + str(entry.pattern), inner_ns)
+        else:
+            assert isinstance(entry, URLPattern)
+            name = f"{ns}{entry.name}" if entry.name else None
+            yield Route(prefix + str(entry.pattern), name, entry.callback)
+
+
+def _drf_capabilities(callback: Any) -> dict[str, str | None] | None:
+    """For a DRF view: method → capability that `PolicyPermission` will demand."""
+    cls = getattr(callback, "cls", None)
+    if cls is None or not hasattr(cls, "access_capabilities"):
+        return None
+    table: dict[str, str] = cls.access_capabilities
+    actions: dict[str, str] = getattr(callback, "actions", None) or {
+        method: method for method in cls.http_method_names if hasattr(cls, method)
+    }
+    return {
+        method: table.get(action, table.get("*"))
+        for method, action in actions.items()
+        if method not in {"options", "head"}
+    }
+
+
+def guard_problems(route: Route) -> list[str]:
+    """Why this route's view is not properly guarded (empty when it is)."""
+    where = f"{route.pattern!r} ({route.name or 'unnamed'})"
+    mark = getattr(route.callback, "access_capability", None)
+    if mark is not None:
+        return [] if mark in KNOWN_CAPABILITIES else [f"{where}: unknown capability {mark!r}"]
+    table = _drf_capabilities(route.callback)
+    if table is None:
+        if route.pattern in UNGUARDED:
+            return []
+        return [
+            f"{where}: view is neither wrapped by access.guards.requires/public nor a DRF "
+            "view with access_capabilities; guard it or add it to UNGUARDED with a reason"
+        ]
+    cls = route.callback.cls  # type: ignore[attr-defined]
+    initkwargs = getattr(route.callback, "initkwargs", {})
+    permissions = initkwargs.get("permission_classes", cls.permission_classes)
+    problems = []
+    if PolicyPermission not in permissions:
+        problems.append(f"{where}: DRF view does not run PolicyPermission ({permissions})")
+    for method, capability in table.items():
+        if capability not in KNOWN_CAPABILITIES:
+            problems.append(f"{where}: {method.upper()} needs unknown capability {capability!r}")
+    return problems
+
+
+def test_every_url_is_guarded_by_the_access_policy() -> None:
+    routes = list(walk())
+    assert len(routes) > 20  # the walk really descended into the included URL confs
+    problems = [problem for route in routes for problem in guard_problems(route)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_walk_catches_an_unguarded_view() -> None:
+    def naked(request: Any) -> None: ...
+
+    assert guard_problems(Route("naked/", "naked", naked))
+    # A DRF view that names capabilities but does not run the policy is caught too.
+    from jcihub.people.api import PersonViewSet
+
+    class Bypass(PersonViewSet):
+        permission_classes: list[Any] = []
+
+    assert guard_problems(Route("bypass/", "bypass", Bypass.as_view({"get": "list"})))
+
+
+def test_every_unguarded_exception_still_exists() -> None:
+    patterns = {route.pattern for route in walk()}
+    assert set(UNGUARDED) <= patterns, "stale UNGUARDED entries"
+
+
+# --- 2. The matrix ------------------------------------------------------------------------
+
+# Column order of every row below.
+ROLES = (
+    R.DIRECTOR,
+    R.PROGRAM_MANAGER,
+    R.CASE_MANAGER,
+    R.VICTIM_ADVOCATE,
+    R.IPVI_COORDINATOR,
+    R.OUTREACH_WORKER,
+    R.REENTRY_NAVIGATOR,
+    R.CORRECTIONS_OFFICER,
+    R.CUSTODY_HEALTH,
+    R.TASKFORCE_COORDINATOR,
+    R.AGENCY_LIAISON,
+    R.PARTNER_USER,
+    R.ANALYST,
+    R.AUDITOR,
+    R.SYSTEM_ADMIN,
+)
+
+
+@dataclass(frozen=True)
+class Probe:
+    statuses: tuple[int, ...]  # one per ROLES entry
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def row(*statuses: int) -> tuple[int, ...]:
+    return statuses
+
+
+def every(status: int) -> tuple[int, ...]:
+    return (status,) * len(ROLES)
+
+
+# The sample person is an ordinary (unrestricted, unsealed) record that nobody is assigned
+# to and nobody has consent for: department-wide and registry roles see it, the agency
+# liaison and the partner do not (404: its existence is not revealed), and roles without
+# people capabilities are refused outright (403).
+#                         DIR  PM   CM   VA   IPV  OUT  REE  COR  CHS  TFC  AGL  PAR  ANA  AUD  ADM
+ALL_OK = every(200)
+ADMIN_ONLY = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
+AUDITOR_ONLY = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403)
+SEARCHERS = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403)
+CASEWORK = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403)
+SEES_SAMPLE = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403, 403, 403)
+EXPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+SEALER = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# Break the glass is for registry roles meeting a *restricted* record; the sample is not
+# restricted, so there is nothing to break into (404). Department-wide roles never need it.
+BREAKERS = row(403, 403, 404, 404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 403, 403)
+# Import runs hold no person records: the analyst and the administrator may read them;
+# the rejected rows' own text (names, dates of birth from internal feeds) needs MANAGE.
+IMPORT_VIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200)
+IMPORT_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
+# Police incidents: the roles cleared for criminal-justice information, and the analyst.
+INCIDENT_VIEWERS = row(200, 200, 200, 403, 200, 403, 200, 200, 403, 200, 200, 403, 200, 403, 403)
+INCIDENT_EXPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
+# Places: properties and raw addresses (no people); correcting a mapping needs MANAGE.
+PLACE_VIEWERS = row(200, 200, 200, 403, 200, 403, 403, 403, 403, 200, 200, 403, 200, 403, 200)
+PLACE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
+# Creating with an empty body: allowed roles get the field errors, the rest are refused.
+CREATE_EMPTY = row(400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 403, 403, 403, 403)
+
+MATRIX: dict[str, tuple[Probe, ...]] = {
+    "core:home": (Probe(ALL_OK),),
+    "healthz": (Probe(ALL_OK),),
+    "accounts:login": (Probe(every(302)),),  # a signed-in user is sent home
+    "accounts:logout": (Probe(every(302), "post"),),
+    "accounts:logout_everywhere": (Probe(every(302), "post"),),
+    "accounts:mfa_verify": (Probe(ALL_OK),),
+    "accounts:mfa_setup": (Probe(ALL_OK),),
+    "accounts:me": (Probe(ALL_OK),),
+    "accounts:api_token": (Probe(every(302), "post"),),
+    "accounts:users": (Probe(ADMIN_ONLY),),
+    "accounts:user_create": (Probe(ADMIN_ONLY),),
+    "accounts:user_edit": (Probe(ADMIN_ONLY),),
+    "people:list": (Probe(SEARCHERS), Probe(SEARCHERS, data={"q": "Sample"})),
+    "people:export": (Probe(EXPORTERS),),
+    "people:intake": (Probe(CASEWORK),),
+    "people:intake_matches": (Probe(CASEWORK, data={"family_name": "Sample"}),),
+    "people:detail": (Probe(SEES_SAMPLE),),
+    "people:edit": (Probe(CASEWORK),),
+    "people:add_detail": (Probe(CASEWORK),),
+    "people:revoke_consent": (Probe(CASEWORK),),
+    "people:clear_flag": (Probe(CASEWORK),),
+    "people:seal": (Probe(SEALER),),
+    "people:break_glass": (Probe(BREAKERS),),
+    "incidents:list": (Probe(INCIDENT_VIEWERS), Probe(INCIDENT_VIEWERS, data={"dv": "yes"})),
+    "incidents:detail": (Probe(INCIDENT_VIEWERS),),
+    "incidents:export": (Probe(INCIDENT_EXPORTERS),),
+    "incident-list": (Probe(INCIDENT_VIEWERS), Probe(INCIDENT_VIEWERS, data={"beat": "332"})),
+    "incident-detail": (Probe(INCIDENT_VIEWERS),),
+    "places:list": (Probe(PLACE_VIEWERS), Probe(PLACE_VIEWERS, data={"q": "MAIN"})),
+    "places:detail": (Probe(PLACE_VIEWERS),),
+    "places:addresses": (Probe(PLACE_VIEWERS),),
+    "places:correct": (Probe(PLACE_MANAGERS),),
+    "property-list": (Probe(PLACE_VIEWERS),),
+    "property-detail": (Probe(PLACE_VIEWERS),),
+    "incidents:runs": (Probe(IMPORT_VIEWERS),),
+    "incidents:run": (Probe(IMPORT_VIEWERS),),
+    "incidents:rejected_csv": (Probe(IMPORT_MANAGERS),),
+    "audit:list": (Probe(AUDITOR_ONLY),),
+    "audit:export": (Probe(AUDITOR_ONLY),),
+    "api-root": (Probe(ALL_OK),),
+    "api-schema": (Probe(ALL_OK),),
+    "api-docs": (Probe(ALL_OK),),
+    "person-list": (
+        Probe(SEARCHERS),
+        Probe(SEARCHERS, data={"q": "Sample"}),
+        Probe(CREATE_EMPTY, "post"),
+    ),
+    "person-detail": (Probe(SEES_SAMPLE), Probe(CASEWORK, "patch")),
+    "person-timeline": (Probe(SEES_SAMPLE),),
+    "auditentry-list": (Probe(AUDITOR_ONLY),),
+    "auditentry-detail": (Probe(AUDITOR_ONLY),),
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The records the matrix's URLs point at."""
+
+    person_id: int
+    consent_id: int
+    flag_id: int
+    staff_id: int
+    entry_id: int
+    run_id: int
+    incident_id: int
+    property_id: int
+    raw_address_id: int
+
+    def kwargs(self, name: str) -> dict[str, Any]:
+        person = {"pk": self.person_id}
+        return {
+            "accounts:user_edit": {"pk": self.staff_id},
+            "people:detail": person,
+            "people:edit": person,
+            "people:add_detail": {**person, "kind": "name"},
+            "people:revoke_consent": {**person, "consent_id": self.consent_id},
+            "people:clear_flag": {**person, "flag_id": self.flag_id},
+            "people:seal": person,
+            "people:break_glass": person,
+            "person-detail": person,
+            "person-timeline": person,
+            "auditentry-detail": {"pk": self.entry_id},
+            "incidents:run": {"pk": self.run_id},
+            "incidents:rejected_csv": {"pk": self.run_id},
+            "incidents:detail": {"pk": self.incident_id},
+            "incident-detail": {"pk": self.incident_id},
+            "places:detail": {"pk": self.property_id},
+            "property-detail": {"pk": self.property_id},
+            "places:correct": {"pk": self.raw_address_id},
+        }.get(name, {})
+
+
+@pytest.fixture
+def sample(db: None) -> Sample:
+    person = PersonFactory(given_name="Sam", family_name="Sample")
+    flag = SafetyFlag.objects.create(person=person, kind=SafetyFlag.Kind.WEAPONS)
+    shared = consent(person, TeamFactory(kind="partner_org"), ["general"])
+    staff = user_with_role(R.CASE_MANAGER)
+    entry = record(None, AuditAction.VIEW, summary="sample entry")
+    run = ImportRun.objects.create(file_name="sample.csv")
+    incident = Incident.objects.create(source_key="KC20009999", report_number="KC20009999")
+    raw = RawAddress.objects.get(
+        pk=PropertyResolver().resolve("kcpd", "3400  MAIN ST", "", "64111")
+    )
+    return Sample(
+        person.pk,
+        shared.pk,
+        flag.pk,
+        staff.pk,
+        entry.pk,
+        run.pk,
+        incident.pk,
+        raw.property_id,
+        raw.pk,
+    )
+
+
+def _send(client: Client, probe: Probe, url: str) -> Any:
+    send = getattr(client, probe.method)
+    if probe.method == "get":
+        return send(url, probe.data)
+    return send(url, probe.data, content_type="application/json")
+
+
+def named_routes() -> dict[str, Route]:
+    return {route.name: route for route in walk() if route.name}
+
+
+def test_every_named_url_has_a_row_in_the_matrix() -> None:
+    names = set(named_routes())
+    missing = sorted(names - set(MATRIX))
+    stale = sorted(set(MATRIX) - names)
+    assert not missing, f"add these URLs to MATRIX (who may use them?): {missing}"
+    assert not stale, f"MATRIX names URLs that no longer exist: {stale}"
+
+
+def test_every_row_has_one_status_per_role() -> None:
+    assert set(ROLES) == set(R.values) and len(ROLES) == len(R.values)
+    bad = [name for name, probes in MATRIX.items() for p in probes if len(p.statuses) != 15]
+    assert not bad
+
+
+def _capability_for(url: str, method: str) -> str:
+    callback: Any = resolve(url).func
+    if hasattr(callback, "access_capability"):
+        return str(callback.access_capability)
+    table = _drf_capabilities(callback)
+    assert table is not None, url
+    return str(table[method])
+
+
+def test_the_matrix_agrees_with_the_roles_capabilities(sample: Sample) -> None:
+    """403 exactly where the role lacks the capability the view needs."""
+    disagreements = []
+    for name, probes in MATRIX.items():
+        url = reverse(name, kwargs=sample.kwargs(name))
+        for probe in probes:
+            capability = _capability_for(url, probe.method)
+            for role, status in zip(ROLES, probe.statuses, strict=True):
+                has = (
+                    capability in {PUBLIC, SIGNED_IN}
+                    or capability in (policy.ROLE_CAPABILITIES[role])
+                )
+                if has == (status == 403):
+                    disagreements.append(f"{probe.method.upper()} {name} {role}: {status}")
+    assert not disagreements, "\n".join(disagreements)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_matrix_says(sample: Sample, role: str) -> None:
+    user_id = user_with_role(role).pk
+    client = Client()  # one client: each new one starts the middleware stack afresh (slow)
+    wrong = []
+    for name, probes in MATRIX.items():
+        url = reverse(name, kwargs=sample.kwargs(name))
+        for probe in probes:
+            client.logout()
+            # Fresh from the database: signing out everywhere rotates the session secret.
+            client.force_login(User.objects.get(pk=user_id))
+            response = _send(client, probe, url)
+            expected = probe.statuses[ROLES.index(role)]
+            if response.status_code != expected:
+                wrong.append(
+                    f"{probe.method.upper()} {url} ({name}) {probe.data or ''}: "
+                    f"expected {expected}, got {response.status_code}"
+                )
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+# Query parameters the views read without a form; NUL is refused by PostgreSQL.
+JUNK = {"q": "Sam\x00ple 12\x0034", "page": "\x00", "status": "\x00", "format": "\x00"}
+
+
+@pytest.mark.parametrize("role", [R.DIRECTOR, R.AUDITOR, R.SYSTEM_ADMIN, R.ANALYST])
+def test_junk_in_query_strings_never_causes_a_server_error(sample: Sample, role: str) -> None:
+    client = Client()
+    client.force_login(user_with_role(role))
+    failures = []
+    for name, probes in MATRIX.items():
+        url = reverse(name, kwargs=sample.kwargs(name))
+        for probe in (p for p in probes if p.method == "get"):
+            status = client.get(url, {**probe.data, **JUNK}).status_code
+            if status >= 500:
+                failures.append(f"GET {url} ({name}): {status}")
+    assert not failures, "\n".join(failures)
+
+
+# --- 3. Signed-out visitors -------------------------------------------------------------------
+
+
+def test_signed_out_visitors_reach_only_public_pages(sample: Sample) -> None:
+    login = reverse("accounts:login")
+    client = Client()
+    wrong = []
+    for name, probes in MATRIX.items():
+        url = reverse(name, kwargs=sample.kwargs(name))
+        route_cb: Any = resolve(url).func
+        is_api = hasattr(route_cb, "cls")
+        for probe in probes:
+            client.cookies.clear()
+            response = _send(client, probe, url)
+            status = response.status_code
+            if getattr(route_cb, "access_capability", None) == PUBLIC:
+                ok = status == 200
+            elif is_api:
+                ok = status in (401, 403)
+            else:
+                ok = status == 302 and response["Location"].startswith(login)
+            if not ok:
+                wrong.append(f"{probe.method.upper()} {url} ({name}): {status}")
+    assert not wrong, "\n".join(wrong)
