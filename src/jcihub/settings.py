@@ -70,9 +70,12 @@ INSTALLED_APPS = [
     "jcihub.audit",
     "jcihub.access",
     "jcihub.people",
+    "jcihub.places",
+    "jcihub.incidents",
 ]
 
 MIDDLEWARE = [
+    "jcihub.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -19,6 +19,9 @@ class NavItem:
 # (label, url name, capability needed, section the request path starts with)
 AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("People", "people:list", policy.Cap.PEOPLE_SEARCH, "/people/"),
+    ("Incidents", "incidents:list", policy.Cap.INCIDENTS_VIEW, "/incidents/"),
+    ("Imports", "incidents:runs", policy.Cap.IMPORTS_VIEW, "/incidents/imports/"),
+    ("Places", "places:list", policy.Cap.PLACES_VIEW, "/places/"),
     ("Audit trail", "audit:list", policy.Cap.AUDIT_VIEW, "/audit/"),
     ("Users", "accounts:users", policy.Cap.ACCOUNTS_MANAGE, "/accounts/users/"),
 )

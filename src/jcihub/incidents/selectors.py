@@ -1,0 +1,83 @@
+"""Read queries about incidents, shared by pages, API and the person timeline."""
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from jcihub.core.sensitivity import Sensitivity
+from jcihub.core.timeline import TimelineEvent
+
+from .models import Incident, Involvement, Offense, Party
+
+
+def person_timeline_events(person_id: int) -> list[TimelineEvent]:
+    """The incidents a person is linked to. Police records are criminal-justice information
+    (CJIS), so only roles cleared for it see them, whatever the person's part in them.
+
+    Reads plain values, not model instances: a person well known to police has hundreds
+    of these, and the person page builds its whole timeline on every view."""
+    parties = list(
+        Party.objects.filter(person_id=person_id).values_list(
+            "involvement",
+            "incident_id",
+            "incident__report_number",
+            "incident__source_key",
+            "incident__reported_date",
+            "incident__reported_time",
+            "incident__from_date",
+            "incident__updated_at",
+        )
+    )
+    offenses: dict[int, list[str]] = defaultdict(list)
+    for incident_id, description, code in Offense.objects.filter(
+        incident_id__in={p[1] for p in parties}
+    ).values_list("incident_id", "description", "code"):
+        offenses[incident_id].append(description or code)
+    labels = dict(Involvement.choices)
+    events = []
+    for involvement, incident_id, number, key, reported, time_of_day, began, updated in parties:
+        day = reported or began
+        when = (
+            timezone.make_aware(dt.datetime.combine(day, time_of_day or dt.time.min))
+            if day
+            else updated
+        )
+        events.append(
+            TimelineEvent(
+                when,
+                "incidents",
+                "incident",
+                f"KCPD report {number or key}: {str(labels[involvement]).lower()}",
+                ", ".join(offenses[incident_id]) or "no offense recorded",
+                Sensitivity.CRIMINAL_HISTORY,
+            )
+        )
+    return events
+
+
+def search_incidents(filters: dict[str, Any]) -> QuerySet[Incident]:
+    """Incidents matching an IncidentFilterForm's cleaned data, newest first."""
+    incidents = Incident.objects.all()
+    if filters.get("since"):
+        incidents = incidents.filter(reported_date__gte=filters["since"])
+    if filters.get("until"):
+        incidents = incidents.filter(reported_date__lte=filters["until"])
+    if filters.get("offense"):
+        text = filters["offense"]
+        matching = Offense.objects.filter(
+            Q(description__icontains=text) | Q(code__icontains=text) | Q(ibrs__iexact=text)
+        )
+        incidents = incidents.filter(pk__in=matching.values("incident_id"))
+    dv_flags: dict[str, bool | None] = {"yes": True, "no": False, "unknown": None}
+    if filters.get("dv") in dv_flags:
+        incidents = incidents.filter(is_domestic_violence=dv_flags[filters["dv"]])
+    if filters.get("beat"):
+        incidents = incidents.filter(beat=filters["beat"])
+    if filters.get("zip_code"):
+        incidents = incidents.filter(zip_code=filters["zip_code"])
+    if filters.get("address"):
+        incidents = incidents.filter(address__icontains=filters["address"])
+    return incidents.order_by("-reported_date", "-id").prefetch_related("offenses")
