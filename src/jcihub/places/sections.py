@@ -1,0 +1,65 @@
+"""What other apps show on a property's page, through one registry.
+
+An app registers a provider in its AppConfig.ready(), with the capability a viewer needs
+to see what it contributes (incidents are criminal-justice information):
+
+    sections.register("incidents", Cap.INCIDENTS_VIEW, incidents_at_property)
+
+A provider takes the property and returns a `PropertySection` (or None when it has
+nothing to say). Providers a viewer may not use are never called, so nothing they would
+reveal leaves this module; the page renders every section the same way.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from jcihub.access import policy
+
+if TYPE_CHECKING:
+    from .models import Property
+
+
+@dataclass(frozen=True)
+class SectionItem:
+    text: str
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PropertySection:
+    title: str
+    items: tuple[SectionItem, ...]
+    total: int  # may exceed len(items): the page says how many more there are
+    more_url: str = ""
+    empty_text: str = "None recorded."
+
+    @property
+    def hidden_count(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+SectionProvider = Callable[["Property"], PropertySection | None]
+
+_providers: dict[str, tuple[str, SectionProvider]] = {}
+
+
+def register(source: str, capability: str, provider: SectionProvider) -> None:
+    _providers[source] = (capability, provider)
+
+
+def registered_sources() -> list[str]:
+    return sorted(_providers)
+
+
+def sections_for(user: Any, place: "Property") -> list[PropertySection]:
+    """Every section this user may see about the property, in source order."""
+    found = []
+    for source in sorted(_providers):
+        capability, provider = _providers[source]
+        if policy.has_capability(user, capability):
+            section = provider(place)
+            if section is not None:
+                found.append(section)
+    return found
