@@ -29,7 +29,6 @@ from jcihub.incidents.models import Incident
 from jcihub.people.models import Identifier, Person, SafetyFlag
 from jcihub.people.views import DETAIL_KINDS
 from jcihub.places.models import RawAddress
-from jcihub.places.services import PropertyResolver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,13 +69,13 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         PersonFactory(family_name=f"Adams{n:02d}")
     feed = tmp_path / "kcpd.csv"
     feed.write_text(
-        "Report_No,Reported_Date,Offense,Race,Sex,Age\r\n"
-        "KC20000001,01/01/2020,Assault,B,F,30\r\nKC20000002,01/01/2020,Assault,B,F,x\r\n"
+        "Report_No,Reported_Date,Offense,Address,City,Zip Code,Race,Sex,Age\r\n"
+        "KC20000001,01/01/2020,Assault,3400  NORTON AV,KANSAS CITY,64130,B,F,30\r\n"
+        "KC20000002,01/01/2020,Assault,3400  NORTON AV,KANSAS CITY,64130,B,F,x\r\n"
     )
     run = importer.import_file(feed)
-    raw_address = RawAddress.objects.get(
-        pk=PropertyResolver().resolve("kcpd", "3400  NORTON AV", "KANSAS CITY", "64130")
-    )
+    # The place page shows the incident at it (the importer mapped its address).
+    raw_address = RawAddress.objects.get(incidents__report_number="KC20000001")
     return {
         "victim": victim,
         "causer": causer,
@@ -121,6 +120,8 @@ def _visits() -> list[Visit]:
             "/incidents/?zip_code=x&since=2020-02-01&until=2020-01-01",
         ),
         Visit("incident", "case_manager", "/incidents/{incident}/"),
+        Visit("incidents at a place", "analyst", "/incidents/?property={place}"),
+        Visit("incidents at an unknown place", "analyst", "/incidents/?property=999999"),
         Visit("places", "taskforce_coordinator", "/places/"),
         Visit("place", "taskforce_coordinator", "/places/{place}/"),
         Visit("raw addresses", "system_admin", "/places/addresses/"),

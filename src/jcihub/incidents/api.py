@@ -31,6 +31,13 @@ class PartySerializer(serializers.ModelSerializer[Party]):
 
 class IncidentSerializer(serializers.ModelSerializer[Incident]):
     offenses = OffenseSerializer(many=True, read_only=True)
+    property = serializers.SerializerMethodField(
+        help_text="The canonical property (places) the address maps to, if it names one."
+    )
+
+    def get_property(self, incident: Incident) -> int | None:
+        raw_address = incident.raw_address
+        return raw_address.property_id if raw_address else None
 
     class Meta:
         model = Incident
@@ -53,6 +60,7 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
             "longitude",
             "is_domestic_violence",
             "firearm_used",
+            "property",
             "offenses",
         ]
 
@@ -64,10 +72,15 @@ class IncidentDetailSerializer(IncidentSerializer):
         fields = [*IncidentSerializer.Meta.fields, "parties"]
 
 
+_FILTER_TYPES = {
+    "since": OpenApiTypes.DATE,
+    "until": OpenApiTypes.DATE,
+    "property": OpenApiTypes.INT,
+}
 _FILTERS = [
     OpenApiParameter(
         name,
-        OpenApiTypes.DATE if name in ("since", "until") else OpenApiTypes.STR,
+        _FILTER_TYPES.get(name, OpenApiTypes.STR),
         description=str(field.help_text or field.label or name),
     )
     for name, field in IncidentFilterForm.base_fields.items()
@@ -83,11 +96,13 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet[Incident]):
 
     def get_queryset(self) -> QuerySet[Incident]:
         if self.action != "list":
-            return Incident.objects.prefetch_related("offenses", "parties")
+            return Incident.objects.select_related("raw_address").prefetch_related(
+                "offenses", "parties"
+            )
         form = IncidentFilterForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
-        return search_incidents(form.cleaned_data)
+        return search_incidents(form.cleaned_data).select_related("raw_address")
 
     def check_access(self, user: Any, incident: Incident, write: bool) -> bool:
         return not write

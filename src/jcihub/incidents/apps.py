@@ -7,8 +7,11 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
+        from jcihub.access.policy import Cap
         from jcihub.core import timeline
+        from jcihub.places import sections
 
-        from .selectors import person_timeline_events
+        from .selectors import person_timeline_events, property_section
 
         timeline.register("incidents", person_timeline_events)
+        sections.register("incidents", Cap.INCIDENTS_VIEW, property_section)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from jcihub.core.forms import clean_search_text, usa_widgets
+from jcihub.places.models import Property
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -33,10 +34,27 @@ class IncidentFilterForm(forms.Form):
         error_messages={"invalid": "Enter a 5-digit ZIP code."},
     )
     address = forms.CharField(max_length=100, required=False, help_text="Part of the address.")
+    # Set by the link from a property's page; the list says which property it is.
+    property = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+        help_text="Property record number: incidents at that property.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         usa_widgets(self)
+
+    def clean_property(self) -> Property | None:
+        number = self.cleaned_data.get("property")
+        if number is None:
+            return None
+        found = Property.objects.filter(pk=number).first()
+        if found is None:
+            raise forms.ValidationError("There is no property with that record number.")
+        return found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

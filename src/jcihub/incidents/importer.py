@@ -26,8 +26,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jcihub.core import bulk
 from jcihub.people import services as people_services
 from jcihub.people.models import Identifier, IdentifierSystem
+from jcihub.places.services import AddressRow, PropertyResolver
 
 from . import kcpd
 from .models import ImportRun, Incident, Offense, Party, RejectedRow
@@ -162,11 +164,13 @@ def import_file(
             run.columns_ignored = list(layout.ignored)
             tally = Tally()
             with transaction.atomic():
+                places = _Places(source, block_rounded=not layout.links_people)
                 _load(
                     run,
                     layout,
                     reader,
                     tally,
+                    places,
                     lambda rows: progress and progress(counter.bytes_read, rows),
                 )
                 _save_tally(run, tally)
@@ -244,6 +248,7 @@ def _load(
     layout: kcpd.Layout,
     reader: Any,
     tally: Tally,
+    places: "_Places",
     report: Callable[[int], Any],
 ) -> None:
     rows = kcpd.RowReader(layout)
@@ -264,10 +269,10 @@ def _load(
                 )
             )
         if len(chunk) >= CHUNK_ROWS or len(rejected) >= CHUNK_ROWS:
-            _write(run, chunk, rejected, tally)
+            _write(run, chunk, rejected, tally, places)
             chunk, rejected = [], []
             report(tally.rows_read)
-    _write(run, chunk, rejected, tally)
+    _write(run, chunk, rejected, tally, places)
     report(tally.rows_read)
 
 
@@ -284,8 +289,48 @@ def _merge(target: dict[str, Any], values: dict[str, Any]) -> None:
             target[name] = value
 
 
+class _Places:
+    """Points incidents at the raw address they state, for one run (one transaction).
+
+    Public KCPD files round house numbers down to the hundred, so their addresses become
+    block properties; the internal feed's are exact. An incident keeps its raw address
+    while its address, city and ZIP code stay the same, so an administrator's correction
+    of that raw address's property holds through every re-import."""
+
+    def __init__(self, source: str, *, block_rounded: bool) -> None:
+        self.source = source
+        self.block_rounded = block_rounded
+        self.resolver = PropertyResolver()
+
+    def point(self, incidents: list[Incident]) -> list[Incident]:
+        """Set each incident's raw address from its address; the incidents it changed."""
+        located = [incident for incident in incidents if incident.address]
+        rows = [
+            AddressRow(
+                self.source,
+                incident.address,
+                incident.city,
+                incident.zip_code,
+                self.block_rounded,
+                incident.latitude,
+                incident.longitude,
+            )
+            for incident in located
+        ]
+        moved = []
+        for incident, raw_id in zip(located, self.resolver.resolve_many(rows), strict=True):
+            if incident.raw_address_id != raw_id:
+                incident.raw_address_id = raw_id
+                moved.append(incident)
+        return moved
+
+
 def _write(
-    run: ImportRun, chunk: list[kcpd.ParsedRow], rejected: list[RejectedRow], tally: Tally
+    run: ImportRun,
+    chunk: list[kcpd.ParsedRow],
+    rejected: list[RejectedRow],
+    tally: Tally,
+    places: _Places,
 ) -> None:
     if rejected:
         RejectedRow.objects.bulk_create(rejected)
@@ -310,9 +355,8 @@ def _write(
         for key, values in drafts.items()
         if key not in stored
     ]
-    Incident.objects.bulk_create(new)
-    if new and new[0].pk is None:  # a backend that does not return ids from bulk inserts
-        new = list(Incident.objects.filter(source_key__in=[i.source_key for i in new]))
+    places.point(new)
+    bulk.insert_with_ids(new)
     tally.created_ids.update(i.pk for i in new)
     changed: list[Incident] = []
     for key, incident in stored.items():
@@ -328,8 +372,15 @@ def _write(
             changed.append(incident)
     if changed:
         Incident.objects.bulk_update(changed, INCIDENT_FIELDS)
+    # Also fills in the raw address of incidents loaded before places existed; a new raw
+    # address is not a change the run reports (the report says what KCPD changed).
+    repointed = places.point(list(stored.values()))
+    if repointed:
+        Incident.objects.bulk_update(repointed, ["raw_address"])
     by_key = {**stored, **{i.source_key: i for i in new}}
-    Incident.objects.filter(pk__in=[i.pk for i in by_key.values()]).update(last_run=run)
+    seen_again = [i.pk for i in stored.values() if i.last_run_id != run.pk]
+    if seen_again:
+        Incident.objects.filter(pk__in=seen_again).update(last_run=run)
     _write_offenses(by_key, offenses, tally)
     _write_parties(run, by_key, parties, tally)
     _link_people(chunk, by_key, tally)
@@ -370,7 +421,7 @@ def _write_offenses(
         for code, ibrs, description in sorted(found)
         if (incidents[key].pk, code, ibrs, description) not in stored
     ]
-    Offense.objects.bulk_create(new)
+    bulk.insert(new)
     for offense in new:
         if offense.incident_id not in tally.created_ids:
             tally.grown_ids.add(offense.incident_id)
@@ -413,7 +464,7 @@ def _write_parties(
                 changed.append(party)
                 if party.first_run_id != run.pk:  # a party new in this run counts as created
                     tally.parties_updated_ids.add(party.pk)
-    Party.objects.bulk_create(new)
+    bulk.insert(new)
     if changed:
         Party.objects.bulk_update(changed, PARTY_FIELDS)
     Party.objects.filter(pk__in=seen).update(last_run=run)

@@ -87,6 +87,15 @@ class Incident(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     is_domestic_violence = models.BooleanField(null=True, db_index=True)
     firearm_used = models.BooleanField(null=True)
+    # The address as the source wrote it, which `places` maps to a canonical property:
+    # "the incidents at a property" follow an administrator's correction of that mapping.
+    raw_address = models.ForeignKey(
+        "places.RawAddress",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
     first_run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
     last_run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,10 +5,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from jcihub.core.sensitivity import Sensitivity
 from jcihub.core.timeline import TimelineEvent
+from jcihub.places.models import Property
+from jcihub.places.sections import PropertySection, SectionItem
 
 from .models import Incident, Involvement, Offense, Party
 
@@ -80,4 +83,44 @@ def search_incidents(filters: dict[str, Any]) -> QuerySet[Incident]:
         incidents = incidents.filter(zip_code=filters["zip_code"])
     if filters.get("address"):
         incidents = incidents.filter(address__icontains=filters["address"])
+    if filters.get("property"):
+        incidents = at_property(incidents, filters["property"])
     return incidents.order_by("-reported_date", "-id").prefetch_related("offenses")
+
+
+def at_property(incidents: QuerySet[Incident], place: Property | int) -> QuerySet[Incident]:
+    """The incidents whose raw address maps to the property, as the mapping is now."""
+    return incidents.filter(raw_address__property=place)
+
+
+SECTION_ITEMS = 10
+
+
+def property_section(place: Property) -> PropertySection:
+    """The police incidents at a property, for its page (`places.sections`)."""
+    incidents = at_property(Incident.objects.all(), place).order_by("-reported_date", "-id")
+    latest = list(incidents.prefetch_related("offenses")[:SECTION_ITEMS])
+    items = tuple(
+        SectionItem(
+            text=f"KCPD report {incident}",
+            url=reverse("incidents:detail", args=[incident.pk]),
+            detail=" · ".join(
+                part
+                for part in (
+                    f"{incident.reported_date:%Y-%m-%d}" if incident.reported_date else "",
+                    "; ".join(str(o) for o in incident.offenses.all()) or "no offense recorded",
+                    "domestic violence" if incident.is_domestic_violence else "",
+                )
+                if part
+            ),
+        )
+        for incident in latest
+    )
+    total = len(items) if len(items) < SECTION_ITEMS else incidents.count()
+    return PropertySection(
+        title="Police incidents",
+        items=items,
+        total=total,
+        more_url=f"{reverse('incidents:list')}?property={place.pk}",
+        empty_text="No police incidents recorded at this property.",
+    )

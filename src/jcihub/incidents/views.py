@@ -11,6 +11,7 @@ from jcihub.access.policy import Cap
 from jcihub.access.services import log_export, log_person_view
 from jcihub.core.exports import csv_response
 from jcihub.core.sensitivity import Sensitivity
+from jcihub.places.models import Property
 
 from .forms import IncidentFilterForm
 from .models import ImportRun, Incident, RejectedRow
@@ -59,6 +60,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "query_string": f"{encoded}&" if encoded else "",
             "export_query": encoded,
             "can_export": policy.has_capability(request.user, Cap.INCIDENTS_EXPORT),
+            "place": filters.get("property"),
         },
     )
 
@@ -66,7 +68,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @requires(Cap.INCIDENTS_VIEW)
 @require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = get_object_or_404(Incident.objects.select_related("raw_address__property"), pk=pk)
+    raw_address = incident.raw_address
     parties = []
     for party in incident.parties.select_related("person").order_by("party_key"):
         person = party.person
@@ -82,7 +85,13 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "incidents/detail.html",
-        {"incident": incident, "offenses": incident.offenses.all(), "parties": parties},
+        {
+            "incident": incident,
+            "offenses": incident.offenses.all(),
+            "parties": parties,
+            "place": raw_address.property if raw_address else None,
+            "can_open_places": policy.has_capability(request.user, Cap.PLACES_VIEW),
+        },
     )
 
 
@@ -100,13 +109,20 @@ def incident_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
         request.user,
         "incidents.incident",
         incidents.count(),
-        {k: str(v) for k, v in filters.items() if v not in ("", None)},
+        {k: _described(v) for k, v in filters.items() if v not in ("", None)},
     )
     return csv_response(
         "incidents.csv",
         EXPORT_COLUMNS,
         incidents.prefetch_related(None).values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000),
     )
+
+
+def _described(value: object) -> str:
+    """A filter as the audit entry records it: a property by its number and line."""
+    if isinstance(value, Property):
+        return f"{value.record_number} {value.full_line}"
+    return str(value)
 
 
 @requires(Cap.IMPORTS_VIEW)
