@@ -9,10 +9,9 @@ later run finds them and starts measuring at once (`--rebuild` starts again).
 Two loaders write the same rows:
 
 - `orm`: `jcihub.people.demo.save_batch`, the ORM bulk inserts `seed-demo` uses;
-- `bulk` (default): each row's column values are taken from the model's fields exactly
-  as Django's INSERT takes them (`pre_save`, then `get_db_prep_save`), then sent with
-  one PostgreSQL `COPY` or one SQLite `executemany` per table and batch. Person ids are
-  drawn from the table's own sequence, as the INSERT would.
+- `bulk` (default): `jcihub.core.bulk`, as the KCPD importer writes: each row's column
+  values taken exactly as Django's INSERT takes them, sent with one PostgreSQL `COPY` or
+  one SQLite `executemany` per table and batch; person ids drawn as the INSERT would.
 
 After loading, PostgreSQL gets `VACUUM ANALYZE`, the state autovacuum leaves a table in;
 SQLite gets nothing, as the application never analyses it either.
@@ -143,58 +142,17 @@ def _progress() -> Progress:
 
 def write_batch(batch: Iterable[Any]) -> None:
     """Write generated people (`demo.GeneratedPerson`) with one bulk load per table."""
-    from jcihub.people.models import Person
+    from jcihub.core import bulk
 
     generated = list(batch)
-    people = [g.person for g in generated]
-    for person, pk in zip(people, _reserve_ids(Person, len(people)), strict=True):
-        person.pk = pk
+    bulk.insert_with_ids([g.person for g in generated])
     children: dict[type[Any], list[Any]] = defaultdict(list)
     for g in generated:
         for row in (*g.names, *g.identifiers, *g.addresses, *g.contacts):
             row.person = g.person
             children[type(row)].append(row)
-    _bulk_load(Person, people, with_pk=True)
-    for model, rows in children.items():
-        _bulk_load(model, rows, with_pk=False)
-
-
-def _reserve_ids(model: type[Any], count: int) -> list[int]:
-    from django.db import connection
-
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, model._meta.pk.column, count],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
-        (last,) = cursor.fetchone()
-    return list(range(last + 1, last + 1 + count))
-
-
-def _bulk_load(model: type[Any], rows: list[Any], *, with_pk: bool) -> None:
-    """Insert `rows` with the column values Django's own INSERT would send."""
-    from django.db import DEFAULT_DB_ALIAS, connections
-
-    connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: no proxy per value
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    values = [
-        [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows
-    ]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+    for rows in children.values():
+        bulk.insert(rows)
 
 
 def _analyse() -> None:

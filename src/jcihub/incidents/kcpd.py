@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 # Longest field we accept; a longer one is a broken file (an unclosed quote swallowing
@@ -100,6 +101,10 @@ class RowError(ValueError):
     """A row that cannot be loaded; the message is the reason kept with it."""
 
 
+# Bytes that are not UTF-8 arrive as lone surrogates (the reader's "surrogateescape").
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def normalise_header(name: str) -> str:
     name = name.strip().lstrip(":@").lower()
     return re.sub(r"[^a-z0-9]+", "_", name).strip("_")
@@ -170,20 +175,38 @@ class ParsedRow:
 # --- Field parsers: each returns the clean value or raises RowError -----------------------
 
 
-def parse_date(value: str, label: str) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    text = value.split("T", 1)[0].split(" ", 1)[0]
+# A file holds a few thousand distinct dates and times in a million rows: each text is
+# read once (strptime is the slowest part of reading a row otherwise).
+@lru_cache(maxsize=8192)
+def _read_date(text: str) -> dt.date | None:
+    """The date the text holds in one of DATE_FORMATS, or None if it holds none."""
     for fmt in DATE_FORMATS:
         try:
             parsed = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-        if not 1900 <= parsed.year <= 2100:
-            break
-        return parsed
-    raise RowError(f"{label} {value!r} is not a date")
+        return parsed if 1900 <= parsed.year <= 2100 else None
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _read_time(text: str) -> dt.time | None:
+    for fmt in TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).time()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_date(value: str, label: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    parsed = _read_date(value.split("T", 1)[0].split(" ", 1)[0])
+    if parsed is None:
+        raise RowError(f"{label} {value!r} is not a date")
+    return parsed
 
 
 def parse_time(value: str, label: str) -> dt.time | None:
@@ -192,12 +215,10 @@ def parse_time(value: str, label: str) -> dt.time | None:
         return None
     if value in ("24:00", "24:00:00"):  # KCPD's "end of the day"
         return dt.time.max
-    for fmt in TIME_FORMATS:
-        try:
-            return dt.datetime.strptime(value.upper(), fmt).time()
-        except ValueError:
-            continue
-    raise RowError(f"{label} {value!r} is not a time of day")
+    parsed = _read_time(value.upper())
+    if parsed is None:
+        raise RowError(f"{label} {value!r} is not a time of day")
+    return parsed
 
 
 def parse_hour(value: str) -> dt.time | None:
@@ -325,7 +346,7 @@ class RowReader:
             raise RowError(
                 f"expected {self.width} fields, found {len(row)} (a truncated or broken line)"
             )
-        if [normalise_header(v) for v in row] == self.header_key:
+        if self._is_header(row):
             raise RowError("a repeated header row")
         for index, value in enumerate(row):
             if len(value) > FIELD_LIMIT:
@@ -333,8 +354,8 @@ class RowReader:
                 raise RowError(
                     f"field {name!r} is {len(value):,} characters (limit {FIELD_LIMIT:,})"
                 )
-            if any("\udc80" <= ch <= "\udcff" for ch in value):
-                raise RowError("the row holds bytes that are not valid UTF-8 text")
+        if _UNDECODED.search("".join(row)):
+            raise RowError("the row holds bytes that are not valid UTF-8 text")
         get = self._getter(row)
         incident = self._incident(get)
         # Some rows name no offense (KCPD leaves non-NIBRS offenses blank in some years);
@@ -373,6 +394,12 @@ class RowReader:
         elif person.get("person_number"):
             party["party_key"] = f"P{person['person_number']}"
         return ParsedRow(line_number, key, incident, offense, party, descriptor, person)
+
+    def _is_header(self, row: Sequence[str]) -> bool:
+        # Most rows differ from the header in their first field: check that one first.
+        return normalise_header(row[0]) == self.header_key[0] and (
+            [normalise_header(v) for v in row] == self.header_key
+        )
 
     def _getter(self, row: Sequence[str]) -> Getter:
         columns = self.layout.columns
