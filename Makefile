@@ -10,6 +10,7 @@ PORT ?= 8000
 SEED ?= 2026
 DEMO_PEOPLE ?= 3000
 KCPD_SAMPLE ?= ../shared/data/kcpd/kcpd_2018_sample1000_allcols.csv.gz
+SERVICES_GUIDE ?= ../shared/data/services
 
 # The demo serves plain HTTP on loopback and lets people sign in without a second factor;
 # production keeps the safe defaults (see docs/operations.md).
@@ -59,6 +60,10 @@ demo: setup var/secret_key
 	@# importing it again changes nothing).
 	@if [ -f $(KCPD_SAMPLE) ]; then \
 	    $(DEMO_ENV) $(BIN)/jcihub import incidents $(KCPD_SAMPLE) --no-progress; fi
+	@# The Street Medicine KC guide: real Kansas City service listings for the directory.
+	@if [ -f $(SERVICES_GUIDE)/streetmedicinekc_2016_agency.csv.gz ]; then \
+	    $(DEMO_ENV) $(BIN)/jcihub directory import $(SERVICES_GUIDE) --format streetmedicinekc \
+	        --no-progress; fi
 	$(DEMO_ENV) $(BIN)/jcihub collectstatic --no-input --verbosity 0
 	$(DEMO_ENV) $(BIN)/jcihub demo-accounts --url http://$(HOST):$(PORT)
 	$(DEMO_ENV) $(BIN)/gunicorn jcihub.wsgi --bind $(HOST):$(PORT) --workers 3 \

@@ -22,6 +22,8 @@ BENCHMARKS = {
     "search": "benchmarks.search",
     "page": "benchmarks.person_page",
     "imports": "benchmarks.imports",
+    "directory": "benchmarks.directory",
+    "linkage": "benchmarks.linkage",
 }
 MISSED = 3  # the exit status a benchmark uses for "ran, but missed its target"
 QUICK_PEOPLE = 20_000
@@ -32,8 +34,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks",
         description=(
             "Run JCI Hub's benchmarks and print their figures: person search over a million "
-            "people (search), the person page under 20 concurrent clients (page), and the "
-            "KCPD import rate (imports)."
+            "people (search), the person page under 20 concurrent clients (page), the KCPD "
+            "import rate (imports), service directory search and HSDS export (directory), "
+            "and identity resolution's accuracy and run time (linkage)."
         ),
         epilog="What each measures, and the figures measured so far: docs/benchmarks.md.",
     )
@@ -50,7 +53,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="database: PostgreSQL on 127.0.0.1:5432, a SQLite file under var/bench/, or both",
     )
     parser.add_argument(
-        "--people", type=int, help="people in the search and page database (default 1,000,000)"
+        "--people",
+        type=int,
+        help="people in the search and page database (default 1,000,000) and in the linkage "
+        "run (default 100,000)",
     )
     parser.add_argument("--queries", type=int, help="search queries measured per path (700)")
     parser.add_argument("--requests", type=int, help="page requests per view at 20 clients (2000)")
@@ -65,7 +71,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"smoke run: {QUICK_PEOPLE:,} people, 200 queries, 400 requests, 20,000 rows",
+        help=f"smoke run: {QUICK_PEOPLE:,} people, 200 queries, 400 requests, 20,000 rows, "
+        "FEBRL4 alone",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     return parser.parse_args(argv)
@@ -87,6 +94,13 @@ def command_for(name: str, backend: str, args: argparse.Namespace) -> list[str]:
             "--workers": args.workers,
         },
         "imports": {"--rows": args.rows or (20_000 if args.quick else None)},
+        "directory": {"--queries": args.queries or (200 if args.quick else None)},
+        "linkage": {
+            "--people": args.people or (QUICK_PEOPLE if args.quick else None),
+            "--sets": "febrl4" if args.quick else None,
+            # Accuracy runs in DuckDB alone, whatever the database: measure it once.
+            "--part": "runtime" if backend == "sqlite" and args.backend == "both" else None,
+        },
     }
     for option, value in options[name].items():
         if value is not None:

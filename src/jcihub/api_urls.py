@@ -8,6 +8,7 @@ from jcihub.audit.api import AuditEntryViewSet
 from jcihub.incidents.api import IncidentViewSet
 from jcihub.people.api import PersonViewSet
 from jcihub.places.api import PropertyViewSet
+from jcihub.referrals.api import OrganizationViewSet, ServiceViewSet, TaxonomyTermViewSet
 
 
 class APIRoot(APIRootView):
@@ -36,5 +37,8 @@ router.register("people", PersonViewSet, basename="person")
 router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("properties", PropertyViewSet, basename="property")
+router.register("directory/services", ServiceViewSet, basename="hsds-service")
+router.register("directory/organizations", OrganizationViewSet, basename="hsds-organization")
+router.register("directory/taxonomy_terms", TaxonomyTermViewSet, basename="hsds-taxonomy-term")
 
 api_patterns = router.urls

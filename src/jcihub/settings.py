@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jcihub.people",
     "jcihub.places",
     "jcihub.incidents",
+    "jcihub.referrals",
 ]
 
 MIDDLEWARE = [
@@ -252,7 +253,28 @@ SPECTACULAR_SETTINGS = {
 # --- Identity matching ------------------------------------------------------------------------
 # Scores are 0-100; candidates below the floor are not shown at intake.
 PEOPLE_MATCH_FLOOR = float(os.environ.get("JCIHUB_MATCH_FLOOR", "55"))
+# Batch identity resolution (`jcihub link people`): pairs whose match probability reaches
+# the automatic threshold are linked; those between the two wait for review; the rest
+# stay apart. Defaults from the accuracy benchmark (docs/benchmarks.md).
+LINK_AUTO_THRESHOLD = float(os.environ.get("JCIHUB_LINK_AUTO_THRESHOLD", "0.99"))
+LINK_REVIEW_THRESHOLD = float(os.environ.get("JCIHUB_LINK_REVIEW_THRESHOLD", "0.8"))
+if not 0 < LINK_REVIEW_THRESHOLD <= LINK_AUTO_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        "JCIHUB_LINK_REVIEW_THRESHOLD and JCIHUB_LINK_AUTO_THRESHOLD are match probabilities "
+        "with 0 < review <= automatic <= 1."
+    )
+# Where each trained linkage model is saved as Splink JSON.
+LINKAGE_MODEL_DIR = Path(os.environ.get("JCIHUB_LINKAGE_MODEL_DIR", VAR_DIR / "linkage"))
 BREAK_GLASS_MINUTES = int(os.environ.get("JCIHUB_BREAK_GLASS_MINUTES", "60"))
+
+# Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
+# documents record by record. The planning repository beside the project holds them;
+# where the folder is missing the importer applies only its own checks, and says so.
+HSDS_SCHEMA_DIR = Path(
+    os.environ.get(
+        "JCIHUB_HSDS_SCHEMA_DIR", PROJECT_DIR.parent / "shared" / "data" / "hsds" / "3.0" / "schema"
+    )
+)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("jcihub.audit.urls")),
     path("incidents/", include("jcihub.incidents.urls")),
     path("places/", include("jcihub.places.urls")),
+    path("directory/", include("jcihub.referrals.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", APISchema.as_view(), name="api-schema"),
     path("api/docs/", APIDocs.as_view(url_name="api-schema"), name="api-docs"),

@@ -22,6 +22,7 @@ from jcihub.core.tests.factories import (
     TeamFactory,
     consent,
     harm,
+    match_candidate,
     user_with_role,
 )
 from jcihub.incidents import importer
@@ -29,6 +30,7 @@ from jcihub.incidents.models import Incident
 from jcihub.people.models import Identifier, Person, SafetyFlag
 from jcihub.people.views import DETAIL_KINDS
 from jcihub.places.models import RawAddress
+from jcihub.referrals.tests.factories import ServiceFactory, sample_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,15 +78,21 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
     run = importer.import_file(feed)
     # The place page shows the incident at it (the importer mapped its address).
     raw_address = RawAddress.objects.get(incidents__report_number="KC20000001")
+    service = sample_service()
+    for n in range(30):  # enough services for the directory to paginate
+        ServiceFactory(name=f"Food pantry {n:02d}", organization=service.organization)
     return {
         "victim": victim,
         "causer": causer,
         "restricted": restricted,
         "partner": partner.pk,
+        "match": match_candidate(victim, PersonFactory(given_name="Anna", family_name="Reyes")).pk,
         "run": run.pk,
         "incident": Incident.objects.order_by("id").values_list("pk", flat=True)[0],
         "raw": raw_address.pk,
         "place": raw_address.property_id,
+        "service": service.pk,
+        "organization": service.organization_id,
     }
 
 
@@ -122,6 +130,14 @@ def _visits() -> list[Visit]:
         Visit("incident", "case_manager", "/incidents/{incident}/"),
         Visit("incidents at a place", "analyst", "/incidents/?property={place}"),
         Visit("incidents at an unknown place", "analyst", "/incidents/?property=999999"),
+        Visit("possible duplicates", "director", "/people/duplicates/"),
+        Visit("a possible duplicate", "director", "/people/duplicates/{match}/"),
+        Visit(
+            "a possible duplicate, no decision",
+            "director",
+            "/people/duplicates/{match}/",
+            _submit_empty,
+        ),
         Visit("places", "taskforce_coordinator", "/places/"),
         Visit("place", "taskforce_coordinator", "/places/{place}/"),
         Visit("raw addresses", "system_admin", "/places/addresses/"),
@@ -134,6 +150,12 @@ def _visits() -> list[Visit]:
         Visit("new user errors", "system_admin", "/accounts/users/new/", _submit_empty),
         Visit("edit user", "system_admin", "/accounts/users/{admin}/"),
         Visit("forbidden", "analyst", "/audit/"),
+        Visit("directory", "reentry_navigator", "/directory/"),
+        Visit("directory page 2", "partner_user", "/directory/?page=2"),
+        Visit("directory search", "case_manager", "/directory/?zip_code=64108&language=es"),
+        Visit("directory search errors", "case_manager", "/directory/?zip_code=x&age=-1"),
+        Visit("directory organisation", "partner_user", "/directory/organizations/{organization}/"),
+        Visit("directory service", "victim_advocate", "/directory/services/{service}/"),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -221,7 +243,7 @@ def test_every_page_is_in_the_sweep() -> None:
     for route in _named_paths():
         if any(marker in route for marker in NOT_PAGES):
             continue
-        path = "/" + route
+        path = "/" + route.replace("<uuid:pk>", "<int:pk>")  # directory records have UUIDs
         if "<slug:kind>" in path and add_kinds:
             continue
         if path not in normalised:

@@ -48,6 +48,13 @@ class Cap:
     # mapping (which re-points every past record at that address) needs MANAGE.
     PLACES_VIEW = "places.view"
     PLACES_MANAGE = "places.manage"
+    # Deciding whether two person records are one person (identity resolution's review
+    # queue): the roles that see the whole registry, as both records must be seen whole.
+    PEOPLE_LINK_REVIEW = "people.link_review"
+    # The service directory (organisations and the services they offer) is not sensitive:
+    # every signed-in role may read it; changing entries needs MANAGE.
+    DIRECTORY_VIEW = "directory.view"
+    DIRECTORY_MANAGE = "directory.manage"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -113,6 +120,9 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Cap.PLACES_MANAGE: frozenset({R.SYSTEM_ADMIN, R.DIRECTOR}),
+    Cap.PEOPLE_LINK_REVIEW: DEPARTMENT_WIDE,
+    Cap.DIRECTORY_VIEW: frozenset(R.values),
+    Cap.DIRECTORY_MANAGE: frozenset({R.DIRECTOR, R.PROGRAM_MANAGER, R.SYSTEM_ADMIN}),
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:

@@ -22,6 +22,7 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("Incidents", "incidents:list", policy.Cap.INCIDENTS_VIEW, "/incidents/"),
     ("Imports", "incidents:runs", policy.Cap.IMPORTS_VIEW, "/incidents/imports/"),
     ("Places", "places:list", policy.Cap.PLACES_VIEW, "/places/"),
+    ("Directory", "directory:search", policy.Cap.DIRECTORY_VIEW, "/directory/"),
     ("Audit trail", "audit:list", policy.Cap.AUDIT_VIEW, "/audit/"),
     ("Users", "accounts:users", policy.Cap.ACCOUNTS_MANAGE, "/accounts/users/"),
 )

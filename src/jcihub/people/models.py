@@ -376,3 +376,124 @@ class CaseAssignment(RecordedByModel):
 
     def __str__(self) -> str:
         return f"{self.user or self.team} works with {self.person}"
+
+
+class LinkageRun(models.Model):
+    """One stored run of batch identity resolution (`jcihub link people`).
+
+    A dry run stores nothing, so every run here has finished and its candidates are in
+    the database. `model` is the Splink model it scored with (trained on the run's own
+    records, or read from `model_source`)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    model_source = models.CharField(max_length=500)
+    model = models.JSONField()
+    auto_threshold = models.FloatField()
+    review_threshold = models.FloatField()
+    records = models.PositiveIntegerField(help_text="Person records read.")
+    pairs_scored = models.PositiveBigIntegerField(help_text="Pairs the blocking rules made.")
+    auto_linked = models.PositiveIntegerField(help_text="New automatic links.")
+    queued = models.PositiveIntegerField(help_text="Pairs newly waiting for review.")
+    refreshed = models.PositiveIntegerField(help_text="Queued pairs given a new score.")
+    withdrawn = models.PositiveIntegerField(help_text="Queued pairs that no longer qualify.")
+    unchanged = models.PositiveIntegerField(help_text="Pairs already linked or decided.")
+    skipped_rejected = models.PositiveIntegerField(help_text="Pairs a reviewer rejected before.")
+    skipped_related = models.PositiveIntegerField(
+        help_text="Pairs recorded as related to each other, so two people."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Linkage run {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class MatchCandidate(models.Model):
+    """Two person records that may stand for one human, as a linkage run scored them.
+
+    The candidate is also the link: an automatic or accepted candidate says the two
+    records are the same person. Neither record is changed, so every source record and
+    identifier stays where it was; a merge reads the links, and rejecting a link
+    restores the split exactly. A rejected pair is never proposed again."""
+
+    class Status(models.TextChoices):
+        AUTO_LINKED = "auto_linked", "Linked automatically"
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted: the same person"
+        REJECTED = "rejected", "Rejected: different people"
+        DEFERRED = "deferred", "Deferred"
+
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        LinkageRun,
+        on_delete=models.PROTECT,
+        related_name="candidates",
+        help_text="The run that last scored the pair.",
+    )
+    match_probability = models.FloatField()
+    match_weight = models.FloatField()
+    # Per comparison: the level the pair fell in and its Bayes factor (see linkage.model).
+    explanation = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-match_probability", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="match_pair_unique"),
+            models.CheckConstraint(
+                condition=Q(person_a__lt=models.F("person_b")), name="match_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-match_probability"], name="match_queue")]
+
+    def __str__(self) -> str:
+        return f"P{self.person_a_id:07d} / P{self.person_b_id:07d} ({self.get_status_display()})"
+
+    @property
+    def is_link(self) -> bool:
+        return self.status in LINKED_STATUSES
+
+
+LINKED_STATUSES = (MatchCandidate.Status.AUTO_LINKED, MatchCandidate.Status.ACCEPTED)
+REVIEW_STATUSES = (MatchCandidate.Status.PENDING, MatchCandidate.Status.DEFERRED)
+# The decisions a reviewer may make, from each status. A rejection is final: the pair
+# is never proposed again. Rejecting a linked pair is the unmerge: since a link changed
+# neither record, removing it restores the split exactly.
+ALLOWED_DECISIONS: dict[str, frozenset[str]] = {
+    MatchCandidate.Status.PENDING: frozenset(
+        {
+            MatchCandidate.Status.ACCEPTED,
+            MatchCandidate.Status.REJECTED,
+            MatchCandidate.Status.DEFERRED,
+        }
+    ),
+    MatchCandidate.Status.DEFERRED: frozenset(
+        {MatchCandidate.Status.ACCEPTED, MatchCandidate.Status.REJECTED}
+    ),
+    MatchCandidate.Status.AUTO_LINKED: frozenset(
+        {MatchCandidate.Status.ACCEPTED, MatchCandidate.Status.REJECTED}
+    ),
+    MatchCandidate.Status.ACCEPTED: frozenset({MatchCandidate.Status.REJECTED}),
+    MatchCandidate.Status.REJECTED: frozenset(),
+}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jcihub.access import policy
 from jcihub.core.sensitivity import Sensitivity
@@ -16,10 +16,12 @@ from jcihub.core.timeline import TimelineEvent
 
 from . import matching
 from .models import (
+    LINKED_STATUSES,
     Address,
     Consent,
     ContactPoint,
     Identifier,
+    MatchCandidate,
     Person,
     PersonName,
     PersonRelationship,
@@ -203,6 +205,44 @@ def person_relationships(user: Any, person: Person) -> list[RelationshipView]:
     return [
         RelationshipView(r, other, bool(policy.can_view_person(user, other)), mine, theirs)
         for r, other, mine, theirs in views
+    ]
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    """Another record of the same human, as identity resolution linked them: `link` is
+    the pair that joins it to this record, or None when it is linked through a third."""
+
+    other: Person
+    link: MatchCandidate | None
+    can_open: bool
+
+
+LINK_COMPONENT_LIMIT = 200  # records one identity may gather before the page stops looking
+
+
+def linked_records(user: Any, person: Person) -> list[LinkedRecord]:
+    """Every record linked to `person`, directly or through other linked records (the
+    merged identity): links never change the records, so each stays its own."""
+    linked = MatchCandidate.objects.filter(status__in=LINKED_STATUSES)
+    direct: dict[int, MatchCandidate] = {}
+    seen, frontier = {person.pk}, {person.pk}
+    while frontier and len(seen) < LINK_COMPONENT_LIMIT:
+        pairs = linked.filter(Q(person_a__in=frontier) | Q(person_b__in=frontier))
+        found: set[int] = set()
+        for pair in pairs:
+            ends = (pair.person_a_id, pair.person_b_id)
+            for this, other in (ends, ends[::-1]):
+                if this == person.pk:
+                    direct[other] = pair
+                if this in frontier and other not in seen:
+                    found.add(other)
+        seen |= found
+        frontier = found
+    others = Person.objects.filter(pk__in=seen - {person.pk}).order_by("pk")
+    return [
+        LinkedRecord(other, direct.get(other.pk), bool(policy.can_view_person(user, other)))
+        for other in others
     ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import match_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("export.csv", views.export_csv, name="export"),
     path("intake/", views.intake, name="intake"),
     path("intake/matches/", views.intake_matches, name="intake_matches"),
+    path("duplicates/", match_views.queue, name="match_queue"),
+    path("duplicates/<int:pk>/", match_views.candidate_detail, name="match"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:pk>/add/<slug:kind>/", views.add_detail, name="add_detail"),

@@ -50,6 +50,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "query_string": f"q={query}&" if query else "",
             "can_create": policy.has_capability(request.user, Cap.PEOPLE_CREATE),
             "can_export": policy.has_capability(request.user, Cap.PEOPLE_EXPORT),
+            "can_review_links": policy.has_capability(request.user, Cap.PEOPLE_LINK_REVIEW),
         },
     )
 
@@ -159,6 +160,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": contacts,
             "hidden_locating": selectors.hidden_locating_count(person, visible),
             "relationships": selectors.person_relationships(user, person),
+            "linked_records": selectors.linked_records(user, person),
+            "can_review_links": policy.has_capability(user, Cap.PEOPLE_LINK_REVIEW),
             "flags": selectors.active_flags(person),
             "past_addresses": every_address.count() - len(addresses),
             "consents": selectors.person_consents(person).exclude(revoked_at__isnull=False),

@@ -28,11 +28,18 @@ from jcihub.accounts.models import User
 from jcihub.accounts.roles import RoleCode as R
 from jcihub.audit.models import AuditAction
 from jcihub.audit.services import record
-from jcihub.core.tests.factories import PersonFactory, TeamFactory, consent, user_with_role
+from jcihub.core.tests.factories import (
+    PersonFactory,
+    TeamFactory,
+    consent,
+    match_candidate,
+    user_with_role,
+)
 from jcihub.incidents.models import ImportRun, Incident
 from jcihub.people.models import SafetyFlag
 from jcihub.places.models import RawAddress
 from jcihub.places.services import PropertyResolver
+from jcihub.referrals.tests.factories import sample_service
 
 KNOWN_CAPABILITIES = {PUBLIC, SIGNED_IN} | {
     value for name, value in vars(policy.Cap).items() if name.isupper()
@@ -195,6 +202,8 @@ INCIDENT_EXPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 
 # Places: properties and raw addresses (no people); correcting a mapping needs MANAGE.
 PLACE_VIEWERS = row(200, 200, 200, 403, 200, 403, 403, 403, 403, 200, 200, 403, 200, 403, 200)
 PLACE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
+# Identity resolution's review queue: the roles that see the whole registry.
+LINK_REVIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 # Creating with an empty body: allowed roles get the field errors, the rest are refused.
 CREATE_EMPTY = row(400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 403, 403, 403, 403)
 
@@ -227,6 +236,12 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "incidents:export": (Probe(INCIDENT_EXPORTERS),),
     "incident-list": (Probe(INCIDENT_VIEWERS), Probe(INCIDENT_VIEWERS, data={"beat": "332"})),
     "incident-detail": (Probe(INCIDENT_VIEWERS),),
+    "people:match_queue": (
+        Probe(LINK_REVIEWERS),
+        Probe(LINK_REVIEWERS, data={"status": "rejected"}),
+    ),
+    # An empty decision re-shows the form with its error; nothing is decided.
+    "people:match": (Probe(LINK_REVIEWERS), Probe(LINK_REVIEWERS, method="post")),
     "places:list": (Probe(PLACE_VIEWERS), Probe(PLACE_VIEWERS, data={"q": "MAIN"})),
     "places:detail": (Probe(PLACE_VIEWERS),),
     "places:addresses": (Probe(PLACE_VIEWERS),),
@@ -248,6 +263,16 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     ),
     "person-detail": (Probe(SEES_SAMPLE), Probe(CASEWORK, "patch")),
     "person-timeline": (Probe(SEES_SAMPLE),),
+    # The service directory is not sensitive: every role reads it.
+    "directory:search": (Probe(ALL_OK), Probe(ALL_OK, data={"q": "Reentry", "zip_code": "64108"})),
+    "directory:organization": (Probe(ALL_OK),),
+    "directory:service": (Probe(ALL_OK),),
+    "hsds-service-list": (Probe(ALL_OK), Probe(ALL_OK, data={"language": "es"})),
+    "hsds-service-detail": (Probe(ALL_OK),),
+    "hsds-organization-list": (Probe(ALL_OK),),
+    "hsds-organization-detail": (Probe(ALL_OK),),
+    "hsds-taxonomy-term-list": (Probe(ALL_OK),),
+    "hsds-taxonomy-term-detail": (Probe(ALL_OK),),
     "auditentry-list": (Probe(AUDITOR_ONLY),),
     "auditentry-detail": (Probe(AUDITOR_ONLY),),
 }
@@ -266,6 +291,10 @@ class Sample:
     incident_id: int
     property_id: int
     raw_address_id: int
+    match_id: int
+    service_id: Any = None
+    organization_id: Any = None
+    term_id: Any = None
 
     def kwargs(self, name: str) -> dict[str, Any]:
         person = {"pk": self.person_id}
@@ -288,6 +317,12 @@ class Sample:
             "places:detail": {"pk": self.property_id},
             "property-detail": {"pk": self.property_id},
             "places:correct": {"pk": self.raw_address_id},
+            "people:match": {"pk": self.match_id},
+            "directory:organization": {"pk": self.organization_id},
+            "directory:service": {"pk": self.service_id},
+            "hsds-service-detail": {"pk": self.service_id},
+            "hsds-organization-detail": {"pk": self.organization_id},
+            "hsds-taxonomy-term-detail": {"pk": self.term_id},
         }.get(name, {})
 
 
@@ -303,6 +338,8 @@ def sample(db: None) -> Sample:
     raw = RawAddress.objects.get(
         pk=PropertyResolver().resolve("kcpd", "3400  MAIN ST", "", "64111")
     )
+    service = sample_service()
+    match = match_candidate(person, PersonFactory(given_name="Samuel", family_name="Sample"))
     return Sample(
         person.pk,
         shared.pk,
@@ -313,6 +350,10 @@ def sample(db: None) -> Sample:
         incident.pk,
         raw.property_id,
         raw.pk,
+        match.pk,
+        service.pk,
+        service.organization_id,
+        service.attributes.get().taxonomy_term_id,
     )
 
 

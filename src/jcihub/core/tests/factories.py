@@ -13,6 +13,8 @@ from jcihub.people.models import (
     CaseAssignment,
     Consent,
     ContactPoint,
+    LinkageRun,
+    MatchCandidate,
     Person,
     PersonName,
     PersonRelationship,
@@ -121,4 +123,50 @@ def consent(person: Person, team: Team, categories: list[str], **kwargs: Any) ->
 def harm(causer: Person, victim: Person) -> PersonRelationship:
     return PersonRelationship.objects.create(
         person=causer, related_person=victim, kind="ip_current", person_caused_harm=True
+    )
+
+
+# Explanations as a linkage run stores them (see people.linkage.model.explain).
+AGREEING_EXPLANATION = [
+    {"comparison": name, "level": level, "bayes_factor": 2**weight, "match_weight": weight}
+    for name, level, weight in (
+        ("given_name", "Exact match", 5.3),
+        ("family_name", "Exact match", 6.5),
+        ("birth_date", "All other", -3.3),
+        ("sex", "Exact match", 0.9),
+    )
+]
+
+
+def match_candidate(
+    one: Person, other: Person, *, status: str = "pending", probability: float = 0.95
+) -> MatchCandidate:
+    """A scored pair, as a linkage run leaves it (the run itself made by hand)."""
+    now = timezone.now()
+    run = LinkageRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        model_source="tests",
+        model={},
+        auto_threshold=0.99,
+        review_threshold=0.8,
+        records=2,
+        pairs_scored=1,
+        auto_linked=int(status == "auto_linked"),
+        queued=int(status == "pending"),
+        refreshed=0,
+        withdrawn=0,
+        unchanged=0,
+        skipped_rejected=0,
+        skipped_related=0,
+    )
+    first, second = sorted((one, other), key=lambda person: person.pk)
+    return MatchCandidate.objects.create(
+        person_a=first,
+        person_b=second,
+        run=run,
+        match_probability=probability,
+        match_weight=9.0,
+        explanation=AGREEING_EXPLANATION,
+        status=status,
     )

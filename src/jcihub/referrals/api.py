@@ -1,0 +1,362 @@
+"""The directory's read-only API, shaped like the Open Referral HSDS 3.0 API: HSDS field
+names and ids, nested objects as HSDS nests them, and HSDS's paged lists
+(`total_items`, `total_pages`, `page_number`, `size`, `first_page`, `last_page`, `empty`,
+`contents`)."""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from jcihub.access.policy import Cap
+
+from . import models as m
+from .forms import DirectorySearchForm
+from .selectors import search_services, with_summary
+
+
+class HsdsPagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "per_page"
+    max_page_size = 100
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
+        paginator = self.page.paginator
+        return Response(
+            {
+                "total_items": paginator.count,
+                "total_pages": paginator.num_pages,
+                "page_number": self.page.number,
+                "size": len(data),
+                "first_page": self.page.number == 1,
+                "last_page": not self.page.has_next(),
+                "empty": not data,
+                "contents": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        integer, boolean = {"type": "integer"}, {"type": "boolean"}
+        return {
+            "type": "object",
+            "required": ["total_items", "total_pages", "page_number", "size", "contents"],
+            "properties": {
+                "total_items": integer,
+                "total_pages": integer,
+                "page_number": integer,
+                "size": integer,
+                "first_page": boolean,
+                "last_page": boolean,
+                "empty": boolean,
+                "contents": schema,
+            },
+        }
+
+
+class LanguageSerializer(serializers.ModelSerializer[m.Language]):
+    class Meta:
+        model = m.Language
+        fields = ["id", "name", "code", "note"]
+
+
+class PhoneSerializer(serializers.ModelSerializer[m.Phone]):
+    languages = LanguageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = m.Phone
+        fields = ["id", "number", "extension", "type", "description", "languages"]
+
+
+class ContactSerializer(serializers.ModelSerializer[m.Contact]):
+    phones = PhoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = m.Contact
+        fields = ["id", "name", "title", "department", "email", "phones"]
+
+
+class ScheduleSerializer(serializers.ModelSerializer[m.Schedule]):
+    class Meta:
+        model = m.Schedule
+        fields = [
+            "id",
+            "valid_from",
+            "valid_to",
+            "dtstart",
+            "timezone",
+            "until",
+            "count",
+            "wkst",
+            "freq",
+            "interval",
+            "byday",
+            "byweekno",
+            "bymonthday",
+            "byyearday",
+            "description",
+            "opens_at",
+            "closes_at",
+            "schedule_link",
+            "attending_type",
+            "notes",
+        ]
+
+
+class AddressSerializer(serializers.ModelSerializer[m.Address]):
+    class Meta:
+        model = m.Address
+        fields = [
+            "id",
+            "attention",
+            "address_1",
+            "address_2",
+            "city",
+            "region",
+            "state_province",
+            "postal_code",
+            "country",
+            "address_type",
+        ]
+
+
+class LocationSerializer(serializers.ModelSerializer[m.Location]):
+    addresses = AddressSerializer(many=True, read_only=True)
+    phones = PhoneSerializer(many=True, read_only=True)
+    schedules = ScheduleSerializer(many=True, read_only=True)
+    languages = LanguageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = m.Location
+        fields = [
+            "id",
+            "location_type",
+            "url",
+            "name",
+            "alternate_name",
+            "description",
+            "transportation",
+            "latitude",
+            "longitude",
+            "addresses",
+            "phones",
+            "schedules",
+            "languages",
+        ]
+
+
+class ServiceAtLocationSerializer(serializers.ModelSerializer[m.ServiceAtLocation]):
+    location = LocationSerializer(read_only=True)
+
+    class Meta:
+        model = m.ServiceAtLocation
+        fields = ["id", "description", "location"]
+
+
+class ServiceAreaSerializer(serializers.ModelSerializer[m.ServiceArea]):
+    class Meta:
+        model = m.ServiceArea
+        fields = ["id", "name", "description", "extent", "extent_type", "uri"]
+
+
+class RequiredDocumentSerializer(serializers.ModelSerializer[m.RequiredDocument]):
+    class Meta:
+        model = m.RequiredDocument
+        fields = ["id", "document", "uri"]
+
+
+class TaxonomyTermSerializer(serializers.ModelSerializer[m.TaxonomyTerm]):
+    class Meta:
+        model = m.TaxonomyTerm
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "parent_id",
+            "taxonomy",
+            "language",
+            "term_uri",
+        ]
+
+
+class AttributeSerializer(serializers.ModelSerializer[m.Attribute]):
+    taxonomy_term = TaxonomyTermSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = m.Attribute
+        fields = ["id", "link_type", "link_entity", "value", "taxonomy_term"]
+
+
+ORGANIZATION_FIELDS = [
+    "id",
+    "name",
+    "alternate_name",
+    "description",
+    "email",
+    "website",
+    "tax_status",
+    "tax_id",
+    "year_incorporated",
+    "legal_status",
+    "logo",
+    "uri",
+    "parent_organization_id",
+]
+
+
+class OrganizationSerializer(serializers.ModelSerializer[m.Organization]):
+    class Meta:
+        model = m.Organization
+        fields = ORGANIZATION_FIELDS
+
+
+class OrganizationFullSerializer(OrganizationSerializer):
+    contacts = ContactSerializer(many=True, read_only=True)
+    phones = PhoneSerializer(many=True, read_only=True)
+    locations = LocationSerializer(many=True, read_only=True)
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*ORGANIZATION_FIELDS, "contacts", "phones", "locations"]
+
+
+SERVICE_FIELDS = [
+    "id",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "interpretation_services",
+    "application_process",
+    "fees_description",
+    "wait_time",
+    "fees",
+    "accreditations",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "assured_date",
+    "assurer_email",
+    "licenses",
+    "alert",
+    "last_modified",
+]
+
+
+class ServiceSerializer(serializers.ModelSerializer[m.Service]):
+    """A service in a list: its organisation, need categories and languages."""
+
+    organization = OrganizationSerializer(read_only=True)
+    attributes = AttributeSerializer(many=True, read_only=True)
+    languages = LanguageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = m.Service
+        fields = [*SERVICE_FIELDS, "organization", "attributes", "languages"]
+
+
+class ServiceFullSerializer(ServiceSerializer):
+    """One service as HSDS's `service_full`."""
+
+    phones = PhoneSerializer(many=True, read_only=True)
+    schedules = ScheduleSerializer(many=True, read_only=True)
+    service_areas = ServiceAreaSerializer(many=True, read_only=True)
+    service_at_locations = ServiceAtLocationSerializer(many=True, read_only=True)
+    required_documents = RequiredDocumentSerializer(many=True, read_only=True)
+    contacts = ContactSerializer(many=True, read_only=True)
+
+    class Meta(ServiceSerializer.Meta):
+        fields = [
+            *ServiceSerializer.Meta.fields,
+            "phones",
+            "schedules",
+            "service_areas",
+            "service_at_locations",
+            "required_documents",
+            "contacts",
+        ]
+
+
+_FILTER_TYPES = {"age": OpenApiTypes.INT, "category": OpenApiTypes.UUID}
+_FILTERS = [
+    OpenApiParameter(
+        name,
+        _FILTER_TYPES.get(name, OpenApiTypes.STR),
+        description=str(field.help_text or field.label or name),
+    )
+    for name, field in DirectorySearchForm.base_fields.items()
+]
+_LOCATION_DETAILS = ("addresses", "phones__languages", "schedules", "languages")
+
+
+@extend_schema_view(list=extend_schema(parameters=_FILTERS))
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet[m.Service]):
+    """Services in the directory, searchable as on the directory page."""
+
+    access_capabilities = {"*": Cap.DIRECTORY_VIEW}
+    pagination_class = HsdsPagination
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return ServiceFullSerializer if self.action == "retrieve" else ServiceSerializer
+
+    def get_queryset(self) -> QuerySet[m.Service]:
+        if self.action != "list":
+            return m.Service.objects.select_related("organization").prefetch_related(
+                Prefetch("attributes", m.Attribute.objects.select_related("taxonomy_term")),
+                "languages",
+                "phones__languages",
+                "schedules",
+                "service_areas",
+                "required_documents",
+                "contacts__phones__languages",
+                *(f"service_at_locations__location__{d}" for d in _LOCATION_DETAILS),
+            )
+        form = DirectorySearchForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        return with_summary(search_services(form.cleaned_data))
+
+    def check_access(self, user: Any, service: m.Service, write: bool) -> bool:
+        return not write
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[m.Organization]):
+    """Organisations in the directory, by name."""
+
+    access_capabilities = {"*": Cap.DIRECTORY_VIEW}
+    pagination_class = HsdsPagination
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return OrganizationFullSerializer if self.action == "retrieve" else OrganizationSerializer
+
+    def get_queryset(self) -> QuerySet[m.Organization]:
+        organizations = m.Organization.objects.order_by("name", "id")
+        if self.action == "list":
+            return organizations
+        return organizations.prefetch_related(
+            "phones__languages",
+            "contacts__phones__languages",
+            *(f"locations__{d}" for d in _LOCATION_DETAILS),
+        )
+
+    def check_access(self, user: Any, organization: m.Organization, write: bool) -> bool:
+        return not write
+
+
+class TaxonomyTermViewSet(viewsets.ReadOnlyModelViewSet[m.TaxonomyTerm]):
+    """The need categories services are tagged with."""
+
+    access_capabilities = {"*": Cap.DIRECTORY_VIEW}
+    pagination_class = HsdsPagination
+    serializer_class = TaxonomyTermSerializer
+    queryset = m.TaxonomyTerm.objects.order_by("taxonomy", "name", "id")
+
+    def check_access(self, user: Any, term: m.TaxonomyTerm, write: bool) -> bool:
+        return not write

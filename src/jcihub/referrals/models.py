@@ -1,0 +1,411 @@
+"""The service directory, in the tables of Open Referral HSDS 3.0.
+
+Each model is one HSDS table and keeps HSDS's field names and UUID ids, so a row's id is
+the id an HSDS document gives it and importing the same document again finds the same
+rows. As in HSDS's tabular form, a phone, contact, schedule or language row carries a
+link to every kind of record it can belong to: one phone may be a service's, its
+location's and its contact's at once, and is still one row.
+
+HSDS fields the department does not search or show (funding, cost options, programmes,
+accessibility, organisation identifiers, metadata, …) are kept as given in `extra`, so an
+export gives back what an import read.
+"""
+
+import uuid
+
+from django.db import models
+
+
+def web_link(url: str) -> str:
+    """The address if a page may link to it (http or https only: an imported file could
+    hold a javascript: address), otherwise ""."""
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+class HsdsRecord(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # HSDS fields without a column here, kept as the document gave them.
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Taxonomy(HsdsRecord):
+    """A vocabulary of terms (HSDS `taxonomy`), e.g. the department's need categories."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    uri = models.CharField(max_length=500, blank=True)
+    version = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "taxonomies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(HsdsRecord):
+    """A need category (HSDS `taxonomy_term`): what a service helps with."""
+
+    code = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # Not a foreign key: HSDS documents often name parents from a taxonomy they omit.
+    parent_id = models.UUIDField(null=True, blank=True, db_index=True)
+    taxonomy = models.CharField(max_length=200, blank=True)
+    taxonomy_detail = models.ForeignKey(
+        Taxonomy, null=True, blank=True, on_delete=models.SET_NULL, related_name="terms"
+    )
+    language = models.CharField(max_length=20, blank=True)
+    term_uri = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(HsdsRecord):
+    """An organisation that provides services (HSDS `organization`)."""
+
+    name = models.CharField(max_length=300)
+    alternate_name = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    website = models.CharField(max_length=500, blank=True)
+    tax_status = models.CharField(max_length=100, blank=True)
+    tax_id = models.CharField(max_length=100, blank=True)
+    year_incorporated = models.IntegerField(null=True, blank=True)
+    legal_status = models.CharField(max_length=100, blank=True)
+    logo = models.CharField(max_length=500, blank=True)
+    uri = models.CharField(max_length=500, blank=True)
+    parent_organization_id = models.UUIDField(null=True, blank=True)
+    # The partner organisation whose users keep this entry current (not part of HSDS).
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_organizations",
+        limit_choices_to={"kind": "partner_org"},
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="referrals_org_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def website_link(self) -> str:
+        return web_link(self.website)
+
+
+class Location(HsdsRecord):
+    """Where services are delivered, or a postal or virtual address (HSDS `location`)."""
+
+    class Type(models.TextChoices):
+        PHYSICAL = "physical", "Physical"
+        POSTAL = "postal", "Postal"
+        VIRTUAL = "virtual", "Virtual"
+
+    location_type = models.CharField(max_length=10, choices=Type.choices, default=Type.PHYSICAL)
+    url = models.CharField(max_length=500, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="locations"
+    )
+    name = models.CharField(max_length=300, blank=True)
+    alternate_name = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    transportation = models.TextField(blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    external_identifier = models.CharField(max_length=200, blank=True)
+    external_identifier_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+
+class Address(HsdsRecord):
+    """A location's street or postal address (HSDS `address`)."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
+    attention = models.CharField(max_length=200, blank=True)
+    address_1 = models.CharField(max_length=300)
+    address_2 = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    state_province = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20, db_index=True)
+    country = models.CharField(max_length=2)
+    address_type = models.CharField(
+        max_length=10, choices=Location.Type.choices, default=Location.Type.PHYSICAL
+    )
+
+    class Meta:
+        ordering = ["address_1", "id"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        parts = (self.address_1, self.address_2, self.city, self.state_province)
+        return ", ".join(p for p in parts if p) + f" {self.postal_code}".rstrip()
+
+
+class Service(HsdsRecord):
+    """A service an organisation offers (HSDS `service`)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Defunct"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="services"
+    )
+    name = models.CharField(max_length=300)
+    alternate_name = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    interpretation_services = models.TextField(blank=True)
+    application_process = models.TextField(blank=True)
+    fees_description = models.TextField(blank=True)
+    wait_time = models.CharField(max_length=300, blank=True)
+    fees = models.TextField(blank=True)
+    accreditations = models.TextField(blank=True)
+    eligibility_description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    assured_date = models.CharField(max_length=40, blank=True)
+    assurer_email = models.CharField(max_length=254, blank=True)
+    licenses = models.TextField(blank=True)
+    alert = models.TextField(blank=True)
+    last_modified = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="referrals_service_name"),
+            models.Index(fields=["status", "name", "id"], name="referrals_service_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def url_link(self) -> str:
+        return web_link(self.url)
+
+
+class ServiceAtLocation(HsdsRecord):
+    """A service as delivered at one location (HSDS `service_at_location`)."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} at {self.location_id}"
+
+
+class Contact(HsdsRecord):
+    """A named person or desk to reach (HSDS `contact`)."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.department or str(self.id)
+
+
+class Phone(HsdsRecord):
+    """A telephone number (HSDS `phone`)."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField(max_length=60)
+    extension = models.PositiveIntegerField(null=True, blank=True)
+    type = models.CharField(max_length=30, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Schedule(HsdsRecord):
+    """Opening hours, as an iCalendar-style rule (HSDS `schedule`)."""
+
+    class Weekday(models.TextChoices):
+        MO = "MO", "Monday"
+        TU = "TU", "Tuesday"
+        WE = "WE", "Wednesday"
+        TH = "TH", "Thursday"
+        FR = "FR", "Friday"
+        SA = "SA", "Saturday"
+        SU = "SU", "Sunday"
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "WEEKLY", "Weekly"
+        MONTHLY = "MONTHLY", "Monthly"
+
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    valid_from = models.CharField(max_length=40, blank=True)
+    valid_to = models.CharField(max_length=40, blank=True)
+    dtstart = models.CharField(max_length=40, blank=True)
+    timezone = models.FloatField(null=True, blank=True)
+    until = models.CharField(max_length=40, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    wkst = models.CharField(max_length=2, choices=Weekday.choices, blank=True)
+    freq = models.CharField(max_length=7, choices=Frequency.choices, blank=True)
+    interval = models.PositiveIntegerField(null=True, blank=True)
+    byday = models.CharField(max_length=100, blank=True)
+    byweekno = models.CharField(max_length=200, blank=True)
+    bymonthday = models.CharField(max_length=200, blank=True)
+    byyearday = models.CharField(max_length=400, blank=True)
+    description = models.TextField(blank=True)
+    opens_at = models.CharField(max_length=20, blank=True)
+    closes_at = models.CharField(max_length=20, blank=True)
+    schedule_link = models.CharField(max_length=500, blank=True)
+    attending_type = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["byday", "opens_at", "id"]
+
+    def __str__(self) -> str:
+        return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
+
+
+class ServiceArea(HsdsRecord):
+    """Where a service is available (HSDS `service_area`), e.g. a ZIP code or a county."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    name = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    extent = models.TextField(blank=True)
+    extent_type = models.CharField(max_length=30, blank=True)
+    uri = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.description[:80]
+
+
+class Language(HsdsRecord):
+    """A language a service, location or phone line works in (HSDS `language`)."""
+
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    phone = models.ForeignKey(
+        Phone, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    code = models.CharField(max_length=20, blank=True, db_index=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class RequiredDocument(HsdsRecord):
+    """A document a person must bring to use a service (HSDS `required_document`)."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="required_documents"
+    )
+    document = models.TextField(blank=True)
+    uri = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.document[:80]
+
+
+class Attribute(HsdsRecord):
+    """A taxonomy term attached to a service (HSDS `attribute`): its need categories."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")
+    taxonomy_term = models.ForeignKey(
+        TaxonomyTerm, null=True, blank=True, on_delete=models.PROTECT, related_name="attributes"
+    )
+    link_type = models.CharField(max_length=100, blank=True)
+    link_entity = models.CharField(max_length=100, blank=True)
+    value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["taxonomy_term", "service"], name="referrals_attr_term")]
+
+    def __str__(self) -> str:
+        return self.value or str(self.taxonomy_term_id or self.id)
