@@ -279,8 +279,8 @@ def report_accuracy(results: list[Accuracy], auto: float, review: float) -> bool
     )
     columns = ("set", "records", "true pairs", "pairs scored", "auto links", "precision")
     columns += ("recall", "F1", "review queue", "true in queue", "seconds")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "set" else "right")
+    for column in columns:  # a narrow console folds a figure, never cuts it short
+        table.add_column(column, justify="left" if column == "set" else "right", overflow="fold")
     for r in results:
         table.add_row(
             r.name,

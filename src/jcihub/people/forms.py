@@ -101,9 +101,16 @@ class IntakeForm(PersonForm):
 
 
 class IntakeSearchForm(_UsaForm):
+    """What the intake page sends for the live list of matches as the user types."""
+
     given_name = forms.CharField(max_length=100, required=False, label="Given (first) name")
+    middle_name = forms.CharField(max_length=100, required=False)
     family_name = forms.CharField(max_length=100, label="Family (last) name")
     birth_date = forms.DateField(required=False, widget=DATE, label="Date of birth")
+    sex = forms.ChoiceField(choices=Sex.choices, required=False)
+    identifier_system = forms.ChoiceField(
+        choices=[("", "- None -"), *IdentifierSystem.choices], required=False
+    )
     identifier = forms.CharField(
         max_length=40, required=False, label="Any identifier (KCPD number, booking number…)"
     )

@@ -396,6 +396,9 @@ class LinkageRun(models.Model):
     )
     model_source = models.CharField(max_length=500)
     model = models.JSONField()
+    # The name frequencies and shared contacts of the records scored, so that intake can
+    # score a new person exactly as this run would have (see linkage.model.lookups).
+    lookups = models.JSONField(default=dict)
     auto_threshold = models.FloatField()
     review_threshold = models.FloatField()
     records = models.PositiveIntegerField(help_text="Person records read.")

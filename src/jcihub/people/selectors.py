@@ -15,6 +15,8 @@ from jcihub.core.sensitivity import Sensitivity
 from jcihub.core.timeline import TimelineEvent
 
 from . import matching
+from .linkage.intake import ModelOpinion, score_candidates
+from .linkage.records import PersonRecord
 from .models import (
     LINKED_STATUSES,
     Address,
@@ -98,6 +100,7 @@ def _candidates(person_ids: Iterable[int]) -> list[matching.CandidateNames]:
 class RankedPerson:
     person: Person
     match: matching.Match
+    opinion: ModelOpinion | None = None  # the linkage model's, at intake
 
 
 def find_matches(
@@ -114,6 +117,30 @@ def find_matches(
     ranked = matching.rank(query, _candidates(visible), floor)[:limit]
     people = Person.objects.in_bulk([m.person_id for m in ranked])
     return [RankedPerson(people[m.person_id], m) for m in ranked]
+
+
+INTAKE_MODEL_CANDIDATES = 50  # intake's best candidates the linkage model scores
+
+
+def intake_matches(
+    user: Any, query: matching.MatchQuery, record: PersonRecord, *, limit: int = 20
+) -> list[RankedPerson]:
+    """People who may be the one being entered at intake, best first.
+
+    Intake's own keys find the candidates. With a stored linkage run, its model scores
+    the best of them as that run would (`linkage.intake`) and decides, as in the batch:
+    a candidate the run would link or queue for review is shown, one it would keep apart
+    is not. Without a stored run, intake's own score and floor decide."""
+    found = find_matches(user, query, limit=INTAKE_MODEL_CANDIDATES, floor=0)
+    opinions = score_candidates(record, [row.person.pk for row in found])
+    if not opinions:
+        return [row for row in found if row.match.score >= settings.PEOPLE_MATCH_FLOOR][:limit]
+    shown = [
+        RankedPerson(row.person, row.match, opinions[row.person.pk])
+        for row in found
+        if row.person.pk in opinions and opinions[row.person.pk].verdict != "apart"
+    ]
+    return sorted(shown, key=lambda row: -opinions[row.person.pk].probability)[:limit]
 
 
 _RECORD_NUMBER = re.compile(r"^P?0*(\d{1,12})$", re.IGNORECASE)

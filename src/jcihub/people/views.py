@@ -24,8 +24,9 @@ from jcihub.core.forms import attach_errors, clean_search_text
 
 from . import forms as people_forms
 from . import selectors, services, validators
+from .linkage.records import PersonRecord
 from .matching import MatchQuery
-from .models import Consent, Person, SafetyFlag
+from .models import Consent, Identifier, Person, SafetyFlag
 
 TIMELINE_PAGE = 50
 
@@ -55,15 +56,32 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _intake_query(form: people_forms.IntakeSearchForm) -> MatchQuery:
-    data = form.cleaned_data
+def _intake_query(data: dict[str, Any]) -> tuple[MatchQuery, PersonRecord]:
+    """What intake looks for: in intake matching's terms, and as the linkage model reads a
+    person. An identifier typed without its system is taken as any system that holds it."""
     identifier = validators.normalise_identifier(data.get("identifier") or "")
-    return MatchQuery(
+    systems: list[str] = []
+    if identifier:
+        systems = [data["identifier_system"]] if data.get("identifier_system") else []
+        systems = systems or sorted(
+            set(Identifier.objects.filter(value=identifier).values_list("system", flat=True))
+        )
+    query = MatchQuery(
         data.get("given_name", ""),
         data["family_name"],
         data.get("birth_date"),
         (identifier,) if identifier else (),
     )
+    record = PersonRecord(
+        record_id=0,
+        given_name=query.given_name,
+        family_name=query.family_name,
+        birth_date=query.birth_date,
+        sex=data.get("sex") or "",
+        middle_name=data.get("middle_name") or "",
+        identifiers=tuple((system, identifier) for system in systems),
+    )
+    return query, record
 
 
 def _describe(form: forms.Form) -> str:
@@ -84,7 +102,7 @@ def intake_matches(request: HttpRequest) -> HttpResponse:
     form = people_forms.IntakeSearchForm(request.GET)
     matches = []
     if form.is_valid():
-        matches = selectors.find_matches(request.user, _intake_query(form))
+        matches = selectors.intake_matches(request.user, *_intake_query(form.cleaned_data))
         access_services.log_search(request.user, _describe(form), len(matches), via="intake")
     return render(
         request, "people/_matches.html", {"matches": matches, "searched": form.is_valid()}
@@ -99,17 +117,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     confirmed = request.POST.get("confirm_new") == "1"
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        matches = selectors.intake_matches(request.user, *_intake_query(data))
         system, identifier = data.pop("identifier_system"), data.pop("identifier")
         identifier = validators.normalise_identifier(identifier)
-        matches = selectors.find_matches(
-            request.user,
-            MatchQuery(
-                data["given_name"],
-                data["family_name"],
-                data["birth_date"],
-                (identifier,) if identifier else (),
-            ),
-        )
         access_services.log_search(request.user, _describe(form), len(matches), via="intake")
         if not matches or confirmed:
             try:
@@ -172,6 +182,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page_obj": page,
             "can_change": policy.can_change_person(user, person),
             "can_seal": policy.has_capability(user, Cap.PEOPLE_SEAL),
+            "can_refer": policy.has_capability(user, Cap.REFERRALS_SEND),
             "detail_kinds": DETAIL_KINDS,
             "is_print": request.GET.get("print") == "1",
         },

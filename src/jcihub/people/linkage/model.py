@@ -308,10 +308,18 @@ def drop_shared_contacts(connection: duckdb.DuckDBPyConnection) -> None:
         value
         for (value,) in connection.execute(
             f"SELECT contact FROM (SELECT unnest(contacts) AS contact FROM {INPUT_TABLE}) "  # noqa: S608
-            "GROUP BY contact HAVING count(*) > ?",
+            "GROUP BY contact HAVING count(*) > ? ORDER BY contact",
             [SHARED_CONTACT_LIMIT],
         ).fetchall()
     ]
+    forget_contacts(connection, shared)
+    connection.execute("CREATE OR REPLACE TABLE shared_contacts (contact VARCHAR)")
+    if shared:
+        connection.executemany("INSERT INTO shared_contacts VALUES (?)", [[c] for c in shared])
+
+
+def forget_contacts(connection: duckdb.DuckDBPyConnection, shared: list[str]) -> None:
+    """Remove these phone numbers and emails from every record of the input table."""
     if shared:
         keep_personal = "list_filter(contacts, c -> NOT list_contains(?, c))"
         connection.execute(f"UPDATE {INPUT_TABLE} SET contacts = {keep_personal}", [shared])  # noqa: S608
@@ -370,6 +378,38 @@ def without_unobserved_levels(model: dict[str, Any]) -> dict[str, Any]:
 
 def _is_estimate(value: Any) -> bool:
     return isinstance(value, int | float) and value > 0
+
+
+def lookups(linker: Linker, connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What scoring needs besides the model, taken from the records a run scored: each
+    name's frequency (Splink's term-frequency adjustment: two Smiths agree less than two
+    Okonkwos) and the shared contacts left out. Stored with the run, they let intake
+    score one new person exactly as the run scored the registry (`linkage.intake`)."""
+    frequencies = {}
+    with quiet_splink():
+        for column in term_frequency_columns(linker.misc.save_model_to_json()):
+            table = linker.table_management.compute_tf_table(column).as_pandas_dataframe()
+            frequencies[column] = {
+                str(value): float(tf)
+                for value, tf in zip(table[column], table[f"tf_{column}"], strict=True)
+                if value is not None
+            }
+    shared = [
+        value for (value,) in connection.execute("SELECT contact FROM shared_contacts").fetchall()
+    ]
+    return {"term_frequencies": frequencies, "shared_contacts": shared}
+
+
+def term_frequency_columns(model: dict[str, Any]) -> list[str]:
+    """The columns whose exact-match levels the model adjusts by term frequency."""
+    return sorted(
+        {
+            level["tf_adjustment_column"]
+            for comparison in model["comparisons"]
+            for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column")
+        }
+    )
 
 
 def count_pairs(connection: duckdb.DuckDBPyConnection) -> int:

@@ -169,12 +169,30 @@ def read_registry(batch_size: int = READ_BATCH) -> Iterator[list[PersonRecord]]:
         after = people[-1][0]
 
 
-def _records(people: list[tuple[int, str, str, str, dt.date | None, str]]) -> list[PersonRecord]:
-    first, last = people[0][0], people[-1][0]
-    names = _other_names(first, last)
-    identifiers = _identifiers(first, last)
-    addresses = _home_addresses(first, last)
-    contacts = _contacts(first, last)
+def read_people(person_ids: Iterable[int]) -> list[PersonRecord]:
+    """These people (unsealed ones only) as `PersonRecord`s, in id order: intake scores
+    the candidates it found this way, read exactly as a run reads them."""
+    people = list(
+        Person.objects.unsealed()
+        .filter(pk__in=list(person_ids))
+        .order_by("pk")
+        .values_list("pk", "given_name", "middle_name", "family_name", "birth_date", "sex")
+    )
+    return _records(people, {"person__in": [row[0] for row in people]}) if people else []
+
+
+def _records(
+    people: list[tuple[int, str, str, str, dt.date | None, str]],
+    scope: dict[str, Any] | None = None,
+) -> list[PersonRecord]:
+    """`people` with their names, identifiers, address and contacts; `scope` filters the
+    detail tables to them (default: the id range the batch spans)."""
+    if scope is None:
+        scope = {"person__gte": people[0][0], "person__lte": people[-1][0]}
+    names = _other_names(scope)
+    identifiers = _identifiers(scope)
+    addresses = _home_addresses(scope)
+    contacts = _contacts(scope)
     return [
         PersonRecord(
             record_id=pk,
@@ -193,29 +211,27 @@ def _records(people: list[tuple[int, str, str, str, dt.date | None, str]]) -> li
     ]
 
 
-def _other_names(first: int, last: int) -> dict[int, list[tuple[str, str]]]:
-    rows = PersonName.objects.filter(person__gte=first, person__lte=last).exclude(
-        kind=PersonName.Kind.LEGAL
-    )
+def _other_names(scope: dict[str, Any]) -> dict[int, list[tuple[str, str]]]:
+    rows = PersonName.objects.filter(**scope).exclude(kind=PersonName.Kind.LEGAL)
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pk, given, family in rows.values_list("person_id", "given_name", "family_name"):
         found[pk].append((given, family))
     return found
 
 
-def _identifiers(first: int, last: int) -> dict[int, list[tuple[str, str]]]:
-    rows = Identifier.objects.filter(person__gte=first, person__lte=last)
+def _identifiers(scope: dict[str, Any]) -> dict[int, list[tuple[str, str]]]:
+    rows = Identifier.objects.filter(**scope)
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pk, system, value in rows.values_list("person_id", "system", "value"):
         found[pk].append((system, value))
     return found
 
 
-def _home_addresses(first: int, last: int) -> dict[int, tuple[str, str]]:
+def _home_addresses(scope: dict[str, Any]) -> dict[int, tuple[str, str]]:
     """Each person's most recent current, non-confidential address: (line, ZIP code)."""
     rows = (
         Address.objects.current()
-        .filter(person__gte=first, person__lte=last, is_confidential=False)
+        .filter(**scope, is_confidential=False)
         .order_by("person_id", F("valid_from").desc(nulls_last=True), "-id")
         .values_list("person_id", "line1", "zip_code")
     )
@@ -225,10 +241,8 @@ def _home_addresses(first: int, last: int) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _contacts(first: int, last: int) -> dict[int, list[str]]:
-    rows = ContactPoint.objects.current().filter(
-        person__gte=first, person__lte=last, is_confidential=False
-    )
+def _contacts(scope: dict[str, Any]) -> dict[int, list[str]]:
+    rows = ContactPoint.objects.current().filter(**scope, is_confidential=False)
     found: dict[int, list[str]] = defaultdict(list)
     for pk, value in rows.values_list("person_id", "value"):
         found[pk].append(value)

@@ -87,6 +87,7 @@ class LinkageOutcome:
     promoted: int = 0  # queued pairs that now reach the automatic threshold (in auto_linked)
     queue_size: int = 0  # pairs waiting for review (or deferred) after the run
     model: dict[str, Any] = field(default_factory=dict)
+    lookups: dict[str, Any] = field(default_factory=dict)  # see linkage_model.lookups
     model_source: str = ""
     model_files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -168,7 +169,9 @@ def _model_and_scores(
         outcome.pairs_scored = linkage_model.count_pairs(connection)
     with _timed(outcome, "score"):
         progress("score", 0, None)
-        return linkage_model.score(linker, outcome.review_threshold).physical_name
+        predictions = linkage_model.score(linker, outcome.review_threshold).physical_name
+        outcome.lookups = linkage_model.lookups(linker, connection)
+        return predictions
 
 
 def _train(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -379,6 +382,7 @@ def _new_run(outcome: LinkageOutcome, actor: Any, started_at: Any) -> LinkageRun
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
         model_source=outcome.model_source[:500],
         model=outcome.model,
+        lookups=outcome.lookups,
         auto_threshold=outcome.auto_threshold,
         review_threshold=outcome.review_threshold,
         **{name: 0 for name in outcome.counts()},

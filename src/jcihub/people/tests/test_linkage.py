@@ -9,22 +9,25 @@ import datetime as dt
 import io
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 from rapidfuzz.distance import JaroWinkler
 
 from jcihub.audit.models import AuditAction, AuditEntry
+from jcihub.core.tests.factories import user_with_role
 from jcihub.people.demo import GeneratedPerson, people_with_duplicates, save_batch
 from jcihub.people.linkage import model as linkage_model
 from jcihub.people.linkage.postgres import JARO_WINKLER_FUNCTION
-from jcihub.people.linkage.records import PersonRecord, features, read_registry
+from jcihub.people.linkage.records import PersonRecord, features, read_people, read_registry
 from jcihub.people.linkage.review import decide_candidate
 from jcihub.people.linkage.runs import link_people
-from jcihub.people.matching import name_keys
+from jcihub.people.matching import MatchQuery, name_keys
 from jcihub.people.models import (
     Address,
     ContactPoint,
@@ -36,6 +39,7 @@ from jcihub.people.models import (
     PersonRelationship,
     RelationshipKind,
 )
+from jcihub.people.selectors import intake_matches
 
 Status = MatchCandidate.Status
 TRAINING_RECORDS = 800
@@ -365,3 +369,67 @@ def test_postgresql_jaro_winkler_agrees_with_duckdb_and_intake() -> None:
         for a, b in pairs:
             cursor.execute("SELECT jaro_winkler_similarity(%s, %s)", [a, b])
             assert cursor.fetchone()[0] == pytest.approx(JaroWinkler.similarity(a, b)), (a, b)
+
+
+# --- Intake asks the same model ------------------------------------------------------------
+
+
+def test_intake_scores_a_person_exactly_as_the_run_scored_the_same_record(
+    trained_model, known_duplicate
+) -> None:
+    booked, intake = known_duplicate
+    _link(trained_model)
+    stored = _pair(booked, intake)
+    assert stored is not None and stored.status == Status.AUTO_LINKED
+    # The second record, typed in at intake instead of stored: the same features.
+    typed = replace(read_people([intake.pk])[0], record_id=0)
+    query = MatchQuery(typed.given_name, typed.family_name, typed.birth_date)
+
+    found = intake_matches(user_with_role("director"), query, typed)
+
+    opinion = next(row.opinion for row in found if row.person == booked)
+    assert opinion is not None
+    assert opinion.probability == pytest.approx(stored.match_probability, abs=1e-9)
+    assert opinion.verdict == "auto"
+    assert opinion.explanation == stored.explanation
+
+
+def test_the_intake_page_shows_the_models_verdict(trained_model, known_duplicate, client_for):
+    booked, _ = known_duplicate
+    _link(trained_model)
+    page = client_for(user_with_role("director")).get(
+        reverse("people:intake_matches"),
+        {
+            "given_name": "Rob",
+            "family_name": "Whitacre",
+            "birth_date": "1979-03-14",
+            "sex": "M",
+            "identifier": "b2024551001",  # no system given: any system that holds it
+        },
+    )
+    text = page.content.decode()
+    assert f"/people/{booked.pk}/" in text
+    assert "Identity model: would be linked automatically" in text
+
+
+def test_intake_leaves_out_a_candidate_the_model_would_keep_apart(trained_model, strangers) -> None:
+    alicia, _ = strangers
+    _link(trained_model)
+    typed = PersonRecord(0, "Alicia", "Brandt", alicia.birth_date, sex="F")
+    query = MatchQuery("Alicia", "Brandt", alicia.birth_date)
+
+    found = intake_matches(user_with_role("director"), query, typed)
+
+    assert [row.person for row in found] == [alicia]
+    assert found[0].opinion is not None and found[0].opinion.verdict != "apart"
+
+
+def test_without_a_stored_run_intake_relies_on_its_own_score(known_duplicate) -> None:
+    booked, intake = known_duplicate
+    typed = replace(read_people([intake.pk])[0], record_id=0)
+    query = MatchQuery("Bob", "Whitacre", typed.birth_date)
+
+    found = intake_matches(user_with_role("director"), query, typed)
+
+    assert {row.person for row in found} >= {booked, intake}
+    assert all(row.opinion is None for row in found)
