@@ -248,6 +248,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets several fields share get one name each, not one per field.
+    "ENUM_NAME_OVERRIDES": {
+        "LocationTypeEnum": "jcihub.referrals.models.Location.Type",
+        "ServiceStatusEnum": "jcihub.referrals.models.Service.Status",
+    },
 }
 
 # --- Identity matching ------------------------------------------------------------------------
