@@ -12,10 +12,15 @@ holds while this connection is the one writer (JCI Hub's SQLite transactions are
 IMMEDIATE, so an open transaction is).
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.utils import timezone
 
 
 def reserve_ids(model: type[Model], count: int) -> list[int]:
@@ -39,6 +44,32 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
+# Fields whose Python value both database drivers take as it is: no conversion per value.
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "FloatField",
+        "ForeignKey",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _is_plain(field: Field[Any, Any]) -> bool:
+    """Whether Django's INSERT would send the attribute's value unchanged."""
+    stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    return field.get_internal_type() in _PLAIN_TYPES and not stamped
+
+
 def insert(objects: Sequence[Model], *, with_ids: bool = False) -> None:
     """Insert unsaved instances of one model. With `with_ids`, each must hold its primary
     key already (from `reserve_ids`); without, the database assigns them and the
@@ -48,9 +79,48 @@ def insert(objects: Sequence[Model], *, with_ids: bool = False) -> None:
     model = type(objects[0])
     connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: no proxy per value
     fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
+    plain = [(f.attname, _is_plain(f), f) for f in fields]
     rows = [
-        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
+        [
+            getattr(obj, attname)
+            if is_plain
+            else f.get_db_prep_save(f.pre_save(obj, True), connection)
+            for attname, is_plain, f in plain
+        ]
+        for obj in objects
     ]
+    _send(model, fields, rows)
+
+
+def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows of `model` given as {attname: value} (`incident_id`, not `incident`),
+    without making an instance of each; a field a row leaves out takes its default. The
+    database assigns the primary keys."""
+    if not rows:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults = {f.attname: f.get_default() for f in fields}
+    stamps = {
+        f.attname: now
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    columns = [
+        (f.attname, None if _is_plain(f) else partial(f.get_db_prep_save, connection=connection))
+        for f in fields
+    ]
+    values = []
+    for row in rows:
+        merged = {**defaults, **row, **stamps}
+        values.append([merged[n] if to_db is None else to_db(merged[n]) for n, to_db in columns])
+    _send(model, fields, values)
+
+
+def _send(model: type[Model], fields: list[Field[Any, Any]], rows: list[list[Any]]) -> None:
+    """One COPY (PostgreSQL) or one executemany (SQLite) of prepared rows."""
+    connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)

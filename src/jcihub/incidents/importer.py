@@ -415,16 +415,17 @@ def _write_offenses(
             "incident_id", "code", "ibrs", "description"
         )
     )
-    new = [
-        Offense(incident_id=incidents[key].pk, code=code, ibrs=ibrs, description=description)
+    new: list[dict[str, Any]] = [
+        {"incident_id": incidents[key].pk, "code": code, "ibrs": ibrs, "description": description}
         for key, found in offenses.items()
         for code, ibrs, description in sorted(found)
         if (incidents[key].pk, code, ibrs, description) not in stored
     ]
-    bulk.insert(new)
-    for offense in new:
-        if offense.incident_id not in tally.created_ids:
-            tally.grown_ids.add(offense.incident_id)
+    bulk.insert_values(Offense, new)
+    tally.grown_ids.update({offense["incident_id"] for offense in new} - tally.created_ids)
+
+
+PARTY_BLANKS = {"involvement": "", "race": "", "sex": "", "kcpd_person_number": ""}
 
 
 def _write_parties(
@@ -436,7 +437,7 @@ def _write_parties(
     ids = [incidents[key].pk for key in parties]
     query = Q(incident_id__in=ids)
     stored = {(p.incident_id, p.party_key): p for p in Party.objects.filter(query)}
-    new: list[Party] = []
+    new: list[dict[str, Any]] = []
     changed: list[Party] = []
     seen: list[int] = []
     for key, found in parties.items():
@@ -444,15 +445,15 @@ def _write_parties(
         for party_key, values in found.items():
             party = stored.get((incident_id, party_key))
             if party is None:
-                blanks = {"involvement": "", "race": "", "sex": "", "kcpd_person_number": ""}
                 new.append(
-                    Party(
-                        incident_id=incident_id,
-                        party_key=party_key,
-                        first_run=run,
-                        last_run=run,
-                        **{**blanks, **values},
-                    )
+                    {
+                        **PARTY_BLANKS,
+                        **values,
+                        "incident_id": incident_id,
+                        "party_key": party_key,
+                        "first_run_id": run.pk,
+                        "last_run_id": run.pk,
+                    }
                 )
                 continue
             merged = {name: getattr(party, name) for name in PARTY_FIELDS}
@@ -464,13 +465,12 @@ def _write_parties(
                 changed.append(party)
                 if party.first_run_id != run.pk:  # a party new in this run counts as created
                     tally.parties_updated_ids.add(party.pk)
-    bulk.insert(new)
+    bulk.insert_values(Party, new)
     if changed:
         Party.objects.bulk_update(changed, PARTY_FIELDS)
     Party.objects.filter(pk__in=seen).update(last_run=run)
-    for party in [*new, *changed]:
-        if party.incident_id not in tally.created_ids:
-            tally.grown_ids.add(party.incident_id)
+    touched = [party["incident_id"] for party in new] + [party.incident_id for party in changed]
+    tally.grown_ids.update(set(touched) - tally.created_ids)
 
 
 def _link_people(chunk: list[kcpd.ParsedRow], incidents: dict[str, Incident], tally: Tally) -> None:
