@@ -11,7 +11,7 @@ reveal leaves this module; the page renders every section the same way.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from jcihub.access import policy
@@ -34,6 +34,10 @@ class PropertySection:
     total: int  # may exceed len(items): the page says how many more there are
     more_url: str = ""
     empty_text: str = "None recorded."
+    # A section that is more than a list (tables, say) names its own template, which is
+    # included with `section` in its context; `context` holds what it shows.
+    template: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
 
     @property
     def hidden_count(self) -> int:

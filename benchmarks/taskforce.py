@@ -1,0 +1,321 @@
+"""The taskforce's ranked list of problem properties over N incidents at M properties.
+
+Builds N synthetic incidents (with 1-2 offenses each, KCPD-like offense codes, DV and
+firearm flags, two years and a bit of dates, skewed so that some properties are hot
+spots) at M block properties, once per size, then times, as the pages run them:
+
+- `rank_problem_properties`: every active rule over every property (the ranked list);
+- `property_counts`: every property's counts by category and window with the window
+  before (7 grouped queries), and DuckDB computing the same counts from the same rows
+  (loaded into DuckDB beforehand; the load is not timed); the two answers are compared;
+- the ranked-list page itself, as a taskforce coordinator (Django's test client).
+
+Target (issue 5): the ranked list over 1,000,000 incidents at 100,000 properties on
+PostgreSQL under 1 s; report the ratio to DuckDB.
+
+    python -m benchmarks.taskforce --backend postgres --incidents 1000000 --properties 100000
+"""
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rich.table import Table
+
+from ._setup import machine, make_console, percentile, recreate_database, setup_django
+
+console = make_console()
+END = dt.date(2025, 12, 31)
+SPAN_DAYS = 800  # a little more than the two years the windows and their previous reach
+BATCH = 10_000
+# (IBRS code, weight): roughly KCPD's mix (see ../shared/data/kcpd), with codes of no
+# category (fraud, all other offenses) among them.
+CODES = (
+    ("13B", 15),
+    ("13A", 10),
+    ("290", 9),
+    ("23F", 8),
+    ("240", 8),
+    ("23H", 8),
+    ("90Z", 7),
+    ("220", 6),
+    ("23C", 6),
+    ("35A", 5),
+    ("26A", 4),
+    ("120", 4),
+    ("90J", 4),
+    ("13C", 3),
+    ("90C", 3),
+    ("520", 2),
+    ("09A", 1),
+)
+
+
+def _batches(rows: Iterator[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def build(incidents: int, properties: int) -> None:
+    """Write the data set (explicit ids, so offenses need no read-back)."""
+    from django.db import connection, transaction
+
+    from jcihub.incidents.models import Incident, Offense
+    from jcihub.places.models import Property, RawAddress
+
+    recreate_database()
+    rng = random.Random(2026)
+    codes, weights = zip(*CODES, strict=True)
+    started = time.perf_counter()
+    with transaction.atomic():
+        for batch in _batches(iter(range(1, properties + 1))):
+            Property.objects.bulk_create(
+                Property(
+                    id=n,
+                    kind="block",
+                    line=f"{n % 90 * 100} BLOCK BENCH ST {n}",
+                    city="KANSAS CITY",
+                    state="MO",
+                    zip5=f"641{n % 60:02d}",
+                    key=f"bench|{n}",
+                )
+                for n in batch
+            )
+            RawAddress.objects.bulk_create(
+                RawAddress(id=n, source="bench", raw_key=f"{n:032x}", property_id=n) for n in batch
+            )
+        for batch in _batches(iter(range(1, incidents + 1))):
+            made = []
+            offenses = []
+            for n in batch:
+                # Skewed: a few properties get many incidents, most get few.
+                place = 1 + int(properties * rng.random() ** 1.5)
+                made.append(
+                    Incident(
+                        id=n,
+                        source_key=f"B{n}",
+                        report_number=f"B{n}",
+                        reported_date=END - dt.timedelta(days=rng.randrange(SPAN_DAYS)),
+                        beat=str(100 + n % 150),
+                        raw_address_id=place,
+                        is_domestic_violence=rng.random() < 0.06,
+                        firearm_used=rng.random() < 0.04,
+                    )
+                )
+                picked = set(rng.choices(codes, weights, k=1 + (rng.random() < 0.3)))
+                offenses += [Offense(incident_id=n, ibrs=code) for code in picked]
+            Incident.objects.bulk_create(made)
+            Offense.objects.bulk_create(offenses)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("incidents_incident", "incidents_offense", "places_rawaddress"):
+                cursor.execute(f"ANALYZE {table}")
+    console.print(
+        f"Built {incidents:,} incidents at {properties:,} properties "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def ensure_data(incidents: int, properties: int, rebuild: bool) -> None:
+    from jcihub.incidents.models import Incident
+    from jcihub.places.models import Property
+
+    if rebuild or (Incident.objects.count(), Property.objects.count()) != (
+        incidents,
+        properties,
+    ):
+        build(incidents, properties)
+
+
+def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+    """Milliseconds of each run after one warm-up, and the last answer."""
+    answer = function()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        answer = function()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, answer
+
+
+def duckdb_counts() -> tuple[Callable[[], dict[tuple[int, str], tuple[int, ...]]], float]:
+    """A function computing the counts in DuckDB from the same rows, and the load time."""
+    import duckdb
+    import pandas as pd
+
+    from jcihub.incidents.models import Incident, Offense
+    from jcihub.taskforce.models import OffenseCode
+    from jcihub.taskforce.selectors import WINDOWS
+
+    started = time.perf_counter()
+    duck = duckdb.connect()
+    incidents = pd.DataFrame.from_records(
+        Incident.objects.filter(raw_address__property__isnull=False)
+        .values_list(
+            "id", "raw_address__property", "reported_date", "is_domestic_violence", "firearm_used"
+        )
+        .iterator(chunk_size=50_000),
+        columns=["id", "place", "d", "dv", "fa"],
+    )
+    offenses = pd.DataFrame.from_records(
+        Offense.objects.values_list("incident_id", "ibrs").iterator(chunk_size=50_000),
+        columns=["incident_id", "ibrs"],
+    )
+    codes = pd.DataFrame.from_records(
+        [
+            (code, category)
+            for code, categories in OffenseCode.objects.values_list("code", "categories")
+            for category in categories
+        ],
+        columns=["code", "category"],
+    )
+    for name, frame in (("incidents", incidents), ("offenses", offenses), ("codes", codes)):
+        duck.register(f"{name}_frame", frame)
+        duck.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_frame")
+    load = time.perf_counter() - started
+    end = f"DATE '{END.isoformat()}'"
+    windows = []
+    for days in WINDOWS:
+        windows.append(f"count(*) FILTER (WHERE d > {end} - {days} AND d <= {end}) AS c{days}")
+        windows.append(
+            f"count(*) FILTER (WHERE d > {end} - {2 * days} AND d <= {end} - {days}) AS p{days}"
+        )
+    query = f"""
+        WITH inc AS (
+            SELECT id, place, CAST(d AS DATE) AS d, dv, fa FROM incidents
+            WHERE CAST(d AS DATE) > {end} - {2 * max(WINDOWS)} AND CAST(d AS DATE) <= {end}
+        ),
+        cat AS (
+            SELECT o.incident_id AS id, c.category FROM offenses o JOIN codes c ON c.code = o.ibrs
+            UNION SELECT id, 'domestic_violence' FROM inc WHERE dv
+            UNION SELECT id, 'firearm' FROM inc WHERE fa
+            UNION SELECT id, '' FROM inc
+        )
+        SELECT inc.place, cat.category, {", ".join(windows)}
+        FROM cat JOIN inc ON inc.id = cat.id
+        GROUP BY inc.place, cat.category
+    """
+
+    def compute() -> dict[tuple[int, str], tuple[int, ...]]:
+        return {(row[0], row[1]): tuple(row[2:]) for row in duck.execute(query).fetchall()}
+
+    return compute, load
+
+
+def flatten(counts: dict[int, dict[str, dict[int, Any]]]) -> dict[tuple[int, str], tuple[int, ...]]:
+    return {
+        (place, category): tuple(
+            value for trend in trends.values() for value in (trend.current, trend.previous)
+        )
+        for place, by_category in counts.items()
+        for category, trends in by_category.items()
+    }
+
+
+def page_times(requests: int) -> list[float]:
+    from django.test import Client
+
+    from jcihub.core.tests.factories import user_with_role
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user_with_role("taskforce_coordinator", username="bench-coordinator"))
+    url = f"/taskforce/?end={END.isoformat()}"
+    assert client.get(url).status_code == 200
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--incidents", type=int, default=1_000_000)
+    parser.add_argument("--properties", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each computation")
+    parser.add_argument("--requests", type=int, default=20, help="ranked-list page requests")
+    parser.add_argument("--rebuild", action="store_true", help="build the data set again")
+    args = parser.parse_args(argv)
+    setup_django(args.backend, f"taskforce_{args.incidents}_{args.properties}")
+    ensure_data(args.incidents, args.properties, args.rebuild)
+    from jcihub.taskforce.selectors import property_counts, rank_problem_properties
+
+    rank_ms, ranked = timed(lambda: rank_problem_properties(END), args.repeat)
+    counts_ms, counts = timed(lambda: property_counts(END), args.repeat)
+    compute, load_s = duckdb_counts()
+    duck_ms, duck = timed(compute, args.repeat)
+    same = flatten(counts) == duck
+    try:
+        page_ms = page_times(args.requests)
+    except Exception as error:  # report the computations even if the page cannot be had
+        console.print(f"[red]The ranked-list page could not be measured: {error!r}[/red]")
+        page_ms = []
+    return report(args, ranked, rank_ms, counts_ms, duck_ms, load_s, same, page_ms)
+
+
+def report(
+    args: argparse.Namespace,
+    ranked: list[Any],
+    rank_ms: list[float],
+    counts_ms: list[float],
+    duck_ms: list[float],
+    load_s: float,
+    same: bool,
+    page_ms: list[float],
+) -> int:
+    console.print(f"Machine: {machine()}")
+    table = Table(
+        title=f"Taskforce ranking on {args.backend}: {args.incidents:,} incidents at "
+        f"{args.properties:,} properties ({len(ranked):,} flagged)",
+        title_justify="left",
+    )
+    for column in ("computation", "runs", "median ms", "min ms", "max ms"):
+        table.add_column(column, justify="right")
+    for name, values in (
+        ("ranked list (rank_problem_properties)", rank_ms),
+        ("all counts (property_counts)", counts_ms),
+        ("all counts in DuckDB", duck_ms),
+        ("ranked-list page (server)", page_ms),
+    ):
+        if not values:
+            continue
+        table.add_row(
+            name,
+            str(len(values)),
+            f"{statistics.median(values):,.1f}",
+            f"{min(values):,.1f}",
+            f"{max(values):,.1f}",
+        )
+    console.print(table)
+    ratio = statistics.median(counts_ms) / statistics.median(duck_ms)
+    console.print(
+        f"Ratio {args.backend} / DuckDB for the same counts: {ratio:.1f}x "
+        f"(DuckDB load, not timed: {load_s:.1f} s); answers identical: {'yes' if same else 'NO'}"
+    )
+    if page_ms:
+        console.print(f"Ranked-list page p95: {percentile(page_ms, 0.95):,.1f} ms")
+    passed = same and bool(page_ms)
+    if args.backend == "postgres" and args.incidents >= 1_000_000:
+        fast = statistics.median(rank_ms) < 1000
+        page = bool(page_ms) and percentile(page_ms, 0.95) < 300
+        passed &= fast and page
+        console.print(f"Target ranked list under 1 s: {'PASS' if fast else 'FAIL'}")
+        console.print(f"Target page under 300 ms p95: {'PASS' if page else 'FAIL'}")
+    return 0 if passed else 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""The Multidisciplinary Public Safety Taskforce: which offenses count as what, and the
+rules that flag a property for review; and the cases the taskforce opens on a property,
+with their action items.
+
+The categories and the rules are data, not code: a coordinator changes which IBRS/NIBRS
+codes count as violent (`OffenseCode`) on a page, and the flagging rules (`FlagRule`) are
+rows seeded by a migration. Counting itself is in `selectors.py`.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Category(models.TextChoices):
+    VIOLENT = "violent", "Violent"
+    DOMESTIC_VIOLENCE = "domestic_violence", "Domestic violence"
+    FIREARM = "firearm", "Firearm"
+    DRUG = "drug", "Drug"
+    PROPERTY = "property", "Property crime"
+    DISORDER = "disorder", "Disorder"
+
+
+# Categories that an incident also falls in by KCPD's own flag, whatever its offenses.
+FLAG_FIELDS: dict[str, str] = {
+    Category.DOMESTIC_VIOLENCE: "is_domestic_violence",
+    Category.FIREARM: "firearm_used",
+}
+
+
+class OffenseCode(models.Model):
+    """One IBRS/NIBRS offense code and the categories whose counts its incidents join.
+    A code with no category counts only in "all incidents"."""
+
+    code = models.CharField(max_length=10, unique=True, help_text="As KCPD writes it: 13A, 120.")
+    label = models.CharField(max_length=120, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}".strip()
+
+    @property
+    def category_labels(self) -> list[str]:
+        labels = dict(Category.choices)
+        return [str(labels[c]) for c in Category.values if c in self.categories]
+
+
+class Window(models.IntegerChoices):
+    DAYS_30 = 30, "30 days"
+    DAYS_90 = 90, "90 days"
+    DAYS_365 = 365, "365 days"
+
+
+class FlagRule(models.Model):
+    """A property is flagged when, in the window ending on the chosen date, it has at
+    least `min_count` incidents of the category (blank: any incident) and, if
+    `history_factor` is set, at least that many times its own average for a window of
+    that length over the year before the window."""
+
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    window_days = models.PositiveSmallIntegerField(choices=Window.choices)
+    min_count = models.PositiveSmallIntegerField()
+    history_factor = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def description(self) -> str:
+        what = f"{self.get_category_display().lower()} incidents" if self.category else "incidents"
+        text = f"At least {self.min_count} {what} in {self.window_days} days"
+        if self.history_factor:
+            text += (
+                f", and at least {self.history_factor} times the property's own average "
+                f"for {self.window_days} days over the year before"
+            )
+        return text
+
+
+class Agency(models.TextChoices):
+    POLICE = "police", "Police (KCPD)"
+    PROSECUTOR = "prosecutor", "Prosecutor"
+    NEIGHBORHOOD_SERVICES = "neighborhood_services", "Neighborhood services / code enforcement"
+    HEALTH = "health", "Health department"
+    FIRE = "fire", "Fire department"
+    HOUSING = "housing", "Housing"
+    COMMUNITY = "community", "Community organisation"
+    DEPARTMENT = "jci", "Justice and Community Intervention"
+
+
+class TaskforceCase(models.Model):
+    """The taskforce's follow-up on one property, led by one agency."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    property = models.ForeignKey(
+        "places.Property", on_delete=models.PROTECT, related_name="taskforce_cases"
+    )
+    lead_agency = models.CharField(max_length=30, choices=Agency.choices)
+    summary = models.TextField(help_text="Why the property is under review.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Required when the case closes with action items still open.
+    close_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["status", "opened_at"], name="taskforce_case_status")]
+
+    def __str__(self) -> str:
+        return f"Taskforce case {self.pk}"
+
+
+class ActionItem(models.Model):
+    """One thing to do on a case, owned by one agency (and, optionally, one person)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # The moves the service allows, from each status.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.OPEN: frozenset({Status.DONE, Status.CANCELLED}),
+        Status.DONE: frozenset({Status.OPEN}),
+        Status.CANCELLED: frozenset({Status.OPEN}),
+    }
+
+    case = models.ForeignKey(TaskforceCase, on_delete=models.CASCADE, related_name="items")
+    description = models.CharField(max_length=300)
+    owner_agency = models.CharField(max_length=30, choices=Agency.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="taskforce_item_due")]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < today

@@ -1,0 +1,408 @@
+"""Counting incidents at properties by category over rolling windows, and ranking the
+properties that the flag rules pick out.
+
+Every count is set-based SQL through the ORM: one GROUP BY per category (or per rule)
+over the incidents, the same on SQLite and PostgreSQL. An incident is in a category when
+one of its offenses has an IBRS code mapped to that category (`OffenseCode`), or, for
+domestic violence and firearm, when KCPD's own flag says so; it is counted once however
+many of its offenses match. Python only merges rows that are already one per property.
+
+A window of N days ending on a date covers the N days up to and including that date;
+its previous window is the N days before it.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from jcihub.incidents.models import Incident, Offense
+from jcihub.places.models import Property
+from jcihub.places.sections import PropertySection
+
+from .models import FLAG_FIELDS, ActionItem, Category, FlagRule, OffenseCode, TaskforceCase
+
+WINDOWS = (30, 90, 365)
+HISTORY_DAYS = 365  # "the property's own history": the year before a rule's window
+MONTHS_SHOWN = 24
+INCIDENTS_SHOWN = 10  # per rule met, in a ranked entry
+ALL = ""  # all incidents, whatever their category
+CATEGORY_LABELS: dict[str, str] = {ALL: "All incidents", **dict(Category.choices)}
+NEVER = Q(pk__isnull=True)
+
+Codes = dict[str, list[str]]
+
+
+def category_codes() -> Codes:
+    """For each category, the offense codes mapped to it (the table is small)."""
+    codes: Codes = {category: [] for category in Category.values}
+    for code, categories in OffenseCode.objects.values_list("code", "categories"):
+        for category in categories or []:
+            if category in codes:
+                codes[category].append(code)
+    return codes
+
+
+def in_category(category: str, codes: Codes, offenses: QuerySet[Offense] | None = None) -> Q:
+    """Incidents in the category: an offense with a mapped code, or KCPD's flag."""
+    scope = Offense.objects.all() if offenses is None else offenses
+    matched = codes.get(category) or []
+    found = Q(pk__in=scope.filter(ibrs__in=matched).values("incident_id")) if matched else NEVER
+    if category in FLAG_FIELDS:
+        found |= Q(**{FLAG_FIELDS[category]: True})
+    return found
+
+
+def between(end: dt.date, days: int, offset: int = 0) -> Q:
+    """Reported in the `days` days ending `offset` days before `end` (inclusive)."""
+    top = end - dt.timedelta(days=offset)
+    return Q(reported_date__gt=top - dt.timedelta(days=days), reported_date__lte=top)
+
+
+def default_end() -> dt.date:
+    """Today, or the latest incident's date when the data stop earlier (historic files)."""
+    today = timezone.localdate()
+    latest = Incident.objects.aggregate(latest=Max("reported_date"))["latest"]
+    return min(latest, today) if latest else today
+
+
+@dataclass(frozen=True)
+class Trend:
+    current: int
+    previous: int
+
+    @property
+    def change(self) -> int:
+        return self.current - self.previous
+
+    @property
+    def direction(self) -> str:
+        return "up" if self.change > 0 else "down" if self.change < 0 else "same"
+
+    def __str__(self) -> str:
+        if self.change == 0:
+            return f"{self.current}, same as the window before"
+        return f"{self.current}, {self.direction} {abs(self.change)} from {self.previous}"
+
+
+# property id -> category ("" for all) -> window days -> trend
+Counts = dict[int, dict[str, dict[int, Trend]]]
+
+
+def located_incidents(beat: str = "", zip_code: str = "") -> QuerySet[Incident]:
+    """Incidents at a property, optionally in one beat or at properties in one ZIP code."""
+    incidents = Incident.objects.filter(raw_address__property__isnull=False)
+    if beat:
+        incidents = incidents.filter(beat=beat)
+    if zip_code:
+        incidents = incidents.filter(raw_address__property__zip5=zip_code)
+    return incidents
+
+
+def property_counts(
+    end: dt.date,
+    place_ids: Iterable[int] | None = None,
+    incidents: QuerySet[Incident] | None = None,
+    categories: Iterable[str] = tuple(CATEGORY_LABELS),
+) -> Counts:
+    """Incident counts per property, category and window, with the previous window's:
+    one grouped query per category (ALL, "", for all incidents)."""
+    base = (incidents if incidents is not None else located_incidents()).filter(
+        between(end, 2 * max(WINDOWS))
+    )
+    offenses = None
+    if place_ids is not None:
+        ids = list(place_ids)
+        base = base.filter(raw_address__property__in=ids)
+        offenses = Offense.objects.filter(incident__raw_address__property__in=ids)
+    codes = category_codes()
+    windows: dict[str, Any] = {}
+    for days in WINDOWS:
+        windows[f"c{days}"] = Count("pk", filter=between(end, days))
+        windows[f"p{days}"] = Count("pk", filter=between(end, days, offset=days))
+    counts: Counts = defaultdict(dict)
+    for category in categories:
+        scoped = base.filter(in_category(category, codes, offenses)) if category else base
+        rows = scoped.values(place=F("raw_address__property")).annotate(**windows).order_by()
+        for row in rows:
+            counts[row["place"]][category] = {
+                days: Trend(row[f"c{days}"], row[f"p{days}"]) for days in WINDOWS
+            }
+    return dict(counts)
+
+
+def empty_trends() -> dict[int, Trend]:
+    return {days: Trend(0, 0) for days in WINDOWS}
+
+
+# --- Ranking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentRef:
+    pk: int
+    number: str
+    reported_date: dt.date | None
+
+
+@dataclass
+class RuleHit:
+    rule: FlagRule
+    count: int
+    history: int | None
+    since: dt.date  # first day of the rule's window
+    until: dt.date
+    incidents: list[IncidentRef] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        category = self.rule.category
+        what = f"{CATEGORY_LABELS[category].lower()} incidents" if category else "incidents"
+        text = f"{self.count} {what} in the {self.rule.window_days} days to {self.until:%Y-%m-%d}"
+        text += f" (rule: at least {self.rule.min_count}"
+        if self.rule.history_factor:
+            average = (self.history or 0) * self.rule.window_days / HISTORY_DAYS
+            text += (
+                f", and {self.rule.history_factor} times the property's average of "
+                f"{average:.1f} over the year before"
+            )
+        return text + ")"
+
+    @property
+    def hidden_count(self) -> int:
+        return max(self.count - len(self.incidents), 0)
+
+
+@dataclass
+class RankedProperty:
+    place: Property
+    hits: list[RuleHit]
+    rank: int = 0
+
+    @property
+    def score(self) -> tuple[int, int]:
+        return len(self.hits), sum(hit.count for hit in self.hits)
+
+
+def active_rules(category: str = "") -> list[FlagRule]:
+    rules = FlagRule.objects.filter(is_active=True)
+    return list(rules.filter(category=category) if category else rules)
+
+
+def _rule_rows(
+    rule: FlagRule, base: QuerySet[Incident], end: dt.date, codes: Codes
+) -> Iterable[tuple[int, int, int | None]]:
+    """(property, count, history) for every property the rule flags: HAVING in SQL."""
+    days = rule.window_days
+    window = between(end, days)
+    scoped = base.filter(in_category(rule.category, codes)) if rule.category else base
+    if not rule.history_factor:
+        rows = (
+            scoped.filter(window)
+            .values(place=F("raw_address__property"))
+            .annotate(n=Count("pk"))
+            .filter(n__gte=rule.min_count)
+            .order_by()
+        )
+        return ((row["place"], row["n"], None) for row in rows)
+    # Only properties over the minimum in the window can meet the rule: find them first,
+    # so that the year of history is counted for a few properties, not for all.
+    candidates = (
+        scoped.filter(window)
+        .values("raw_address__property")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=rule.min_count)
+        .values("raw_address__property")
+    )
+    scoped = scoped.filter(raw_address__property__in=candidates)
+    history = between(end, HISTORY_DAYS, offset=days)
+    above = ExpressionWrapper(
+        F("n") * HISTORY_DAYS - F("h") * (rule.history_factor * days), output_field=IntegerField()
+    )
+    rows = (
+        scoped.filter(between(end, days + HISTORY_DAYS))
+        .values(place=F("raw_address__property"))
+        .annotate(n=Count("pk", filter=window), h=Count("pk", filter=history))
+        .alias(above=above)
+        .filter(n__gte=rule.min_count, above__gte=0)
+        .order_by()
+    )
+    return ((row["place"], row["n"], row["h"]) for row in rows)
+
+
+def rank_problem_properties(
+    end: dt.date,
+    *,
+    beat: str = "",
+    zip_code: str = "",
+    category: str = "",
+    place_ids: Iterable[int] | None = None,
+) -> list[RankedProperty]:
+    """Properties that meet at least one active rule, most rules met first, then most
+    incidents counted by those rules. Each entry lists the rules it met and the counts."""
+    base = located_incidents(beat, zip_code)
+    if place_ids is not None:
+        base = base.filter(raw_address__property__in=list(place_ids))
+    codes = category_codes()
+    hits: dict[int, list[RuleHit]] = defaultdict(list)
+    for rule in active_rules(category):
+        since = end - dt.timedelta(days=rule.window_days - 1)
+        for place, count, history in _rule_rows(rule, base, end, codes):
+            hits[place].append(RuleHit(rule, count, history, since, end))
+    places = Property.objects.in_bulk(list(hits))
+    ranked = [RankedProperty(places[pk], found) for pk, found in hits.items() if pk in places]
+    ranked.sort(key=lambda entry: (-entry.score[0], -entry.score[1], entry.place.pk))
+    for position, entry in enumerate(ranked, start=1):
+        entry.rank = position
+    return ranked
+
+
+def attach_incidents(entries: list[RankedProperty], beat: str = "", zip_code: str = "") -> None:
+    """Fill each hit with the incidents it counted (the latest few): one query per rule
+    for the whole page of entries."""
+    codes = category_codes()
+    rules = {hit.rule.pk: hit.rule for entry in entries for hit in entry.hits}
+    for rule in rules.values():
+        _fill_rule(rule, entries, beat, zip_code, codes)
+
+
+def _fill_rule(
+    rule: FlagRule, entries: list[RankedProperty], beat: str, zip_code: str, codes: Codes
+) -> None:
+    hits = {entry.place.pk: h for entry in entries for h in entry.hits if h.rule.pk == rule.pk}
+    if not hits:
+        return
+    end = next(iter(hits.values())).until
+    found = located_incidents(beat, zip_code).filter(
+        between(end, rule.window_days), raw_address__property__in=list(hits)
+    )
+    if rule.category:
+        found = found.filter(in_category(rule.category, codes))
+    latest_first = [F("reported_date").desc(), F("pk").desc()]
+    rows = (
+        found.annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("raw_address__property")], order_by=latest_first
+            )
+        )
+        .filter(position__lte=INCIDENTS_SHOWN)
+        .order_by(*latest_first)
+        .values_list("pk", "report_number", "source_key", "reported_date", "raw_address__property")
+    )
+    for pk, number, key, reported, place in rows:
+        hits[place].incidents.append(IncidentRef(pk, number or key, reported))
+
+
+# --- The property page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: dt.date
+    total: int
+    by_category: tuple[int, ...]
+
+
+def _month_start(day: dt.date, months_back: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_history(place: Property, end: dt.date, months: int = MONTHS_SHOWN) -> list[MonthRow]:
+    """Incidents at the property per calendar month (newest first), by category."""
+    codes = category_codes()
+    offenses = Offense.objects.filter(incident__raw_address__property=place)
+    first = _month_start(end, months - 1)
+    found = located_incidents().filter(
+        raw_address__property=place, reported_date__gte=first, reported_date__lte=end
+    )
+    per_category = {
+        category: Count("pk", filter=in_category(category, codes, offenses))
+        for category in Category.values
+    }
+    rows = {
+        _as_date(row["month"]): row
+        for row in found.annotate(month=TruncMonth("reported_date"))
+        .values("month")
+        .annotate(total=Count("pk"), **per_category)
+        .order_by()
+    }
+    history = []
+    for back in range(months):
+        month = _month_start(end, back)
+        row = rows.get(month, {})
+        history.append(
+            MonthRow(month, row.get("total", 0), tuple(row.get(c, 0) for c in Category.values))
+        )
+    return history
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def property_section(place: Property) -> PropertySection:
+    """Counts by category and window, the rules met, and the monthly history."""
+    end = default_end()
+    counts = property_counts(end, place_ids=[place.pk]).get(place.pk, {})
+    columns = [f"Last {days} days" for days in WINDOWS]
+    table = [
+        (label, list(zip(columns, counts.get(category, empty_trends()).values(), strict=True)))
+        for category, label in CATEGORY_LABELS.items()
+    ]
+    labels = [str(label) for _, label in Category.choices]
+    history = [
+        (row.month, [("All incidents", row.total), *zip(labels, row.by_category, strict=True)])
+        for row in monthly_history(place, end)
+    ]
+    flagged = rank_problem_properties(end, place_ids=[place.pk])
+    return PropertySection(
+        title="Incidents by category (taskforce)",
+        items=(),
+        total=0,
+        more_url=reverse("taskforce:properties"),
+        template="taskforce/property_section.html",
+        context={
+            "end": end,
+            "columns": columns,
+            "table": table,
+            "hits": flagged[0].hits if flagged else [],
+            "history": history,
+            "history_columns": ["All incidents", *labels],
+        },
+    )
+
+
+# --- Cases and action items ------------------------------------------------------------
+
+
+def open_cases() -> QuerySet[TaskforceCase]:
+    return TaskforceCase.objects.filter(status=TaskforceCase.Status.OPEN).select_related("property")
+
+
+def overdue_items(today: dt.date) -> QuerySet[ActionItem]:
+    """Open action items past their due date, on open cases, the longest overdue first."""
+    return (
+        ActionItem.objects.filter(
+            status=ActionItem.Status.OPEN,
+            due_on__lt=today,
+            case__status=TaskforceCase.Status.OPEN,
+        )
+        .select_related("case__property", "owner")
+        .order_by("due_on", "id")
+    )
