@@ -1,26 +1,38 @@
 """The directory's read-only API, shaped like the Open Referral HSDS 3.0 API: HSDS field
 names and ids, nested objects as HSDS nests them, and HSDS's paged lists
 (`total_items`, `total_pages`, `page_number`, `size`, `first_page`, `last_page`, `empty`,
-`contents`)."""
+`contents`); and the referrals API, which applies the access policy and the consent in
+force exactly as the referral pages do."""
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jcihub.access import policy
+from jcihub.access import services as access_services
+from jcihub.access.guards import get_person_for_user
 from jcihub.access.policy import Cap
+from jcihub.audit.models import AuditAction
+from jcihub.audit.services import record
 
 from . import models as m
+from . import selectors, services
 from .forms import DirectorySearchForm
 from .selectors import search_services, with_summary
 
@@ -368,3 +380,177 @@ class TaxonomyTermViewSet(viewsets.ReadOnlyModelViewSet[m.TaxonomyTerm]):
 
     def check_access(self, user: Any, term: m.TaxonomyTerm, write: bool) -> bool:
         return not write
+
+
+# --- Referrals ------------------------------------------------------------------------------
+
+
+class SharedItemSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField()  # type: ignore[assignment]
+    value = serializers.CharField()
+    category = serializers.CharField(source="sensitivity")
+
+
+class ReferralSerializer(serializers.ModelSerializer[m.Referral]):
+    """A referral. `person` is given only to the department's staff; the organisation
+    learns who the person is from `shared` (retrieve), which follows the consent in force."""
+
+    number = serializers.CharField(read_only=True)
+    person = serializers.SerializerMethodField()
+    organization = serializers.CharField(source="organization.name", read_only=True)
+    service = serializers.UUIDField(source="service_id", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    need = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.Referral
+        fields = [
+            "id",
+            "number",
+            "person",
+            "organization",
+            "service",
+            "service_name",
+            "need",
+            "status",
+            "created_at",
+            "sent_at",
+            "answered_at",
+            "service_started_at",
+            "closed_at",
+            "decline_reason",
+            "outcome",
+            "is_overdue",
+        ]
+
+    def get_person(self, referral: m.Referral) -> int | None:
+        return referral.person_id if self.context.get("is_staff_side") else None
+
+    def get_need(self, referral: m.Referral) -> str | None:
+        return referral.need.name if referral.need else None
+
+    def get_is_overdue(self, referral: m.Referral) -> bool:
+        return bool(getattr(referral, "is_overdue", False))
+
+
+class ReferralDetailSerializer(ReferralSerializer):
+    shared = serializers.SerializerMethodField()
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [*ReferralSerializer.Meta.fields, "shared"]
+
+    @extend_schema_field(SharedItemSerializer(many=True))
+    def get_shared(self, referral: m.Referral) -> Any:
+        return SharedItemSerializer(self.context["shown"], many=True).data
+
+
+class ReferralCreateSerializer(serializers.Serializer[Any]):
+    person = serializers.IntegerField()
+    service = serializers.UUIDField()
+    need = serializers.UUIDField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    send = serializers.BooleanField(default=True)
+
+
+class ReferralMoveSerializer(serializers.Serializer[Any]):
+    to = serializers.ChoiceField(choices=m.ReferralStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ReferralViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[m.Referral]
+):
+    """Referrals the caller may see: staff, those of people they can see and those they
+    sent; partner users, those sent to their organisation. Others answer 404."""
+
+    serializer_class = ReferralSerializer
+    access_capabilities = {
+        "list": Cap.REFERRALS_VIEW,
+        "retrieve": Cap.REFERRALS_VIEW,
+        "create": Cap.REFERRALS_SEND,
+        "move": Cap.REFERRALS_VIEW,
+    }
+
+    def get_queryset(self) -> QuerySet[m.Referral]:
+        status = self.request.query_params.get("status", "")
+        filters = {"status": status} if status in m.ReferralStatus.values else {}
+        return selectors.search_referrals(self.request.user, filters)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {
+            **super().get_serializer_context(),
+            "is_staff_side": policy.has_capability(self.request.user, Cap.REFERRALS_SEND),
+        }
+
+    def get_object(self) -> m.Referral:
+        referral = selectors.referral_for_user(self.request.user, self.kwargs["pk"])
+        self.check_object_permissions(self.request, referral)
+        return referral
+
+    def check_access(self, user: Any, referral: m.Referral, write: bool) -> bool:
+        return policy.visible_referrals(user).filter(pk=referral.pk).exists()
+
+    @extend_schema(responses=ReferralDetailSerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        referral = self.get_object()
+        sharing = selectors.shared_details(
+            referral.person, referral.organization.team_id, referral.note
+        )
+        shown, _ = selectors.shown_to(request.user, referral.person, sharing)
+        if shown:
+            access_services.log_person_view(
+                request.user, referral.person, {i.sensitivity for i in shown}, via="API referral"
+            )
+        else:
+            record(request.user, AuditAction.VIEW, referral, summary="Viewed referral (API)")
+        context = {**self.get_serializer_context(), "shown": shown}
+        return Response(ReferralDetailSerializer(referral, context=context).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        given = ReferralCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        person = get_person_for_user(request.user, data["person"])
+        service = (
+            m.Service.objects.select_related("organization").filter(pk=data["service"]).first()
+        )
+        if service is None:
+            raise ValidationError({"service": ["No such service in the directory."]})
+        need = (
+            m.TaxonomyTerm.objects.filter(pk=data.get("need")).first() if data.get("need") else None
+        )
+        try:
+            referral = services.create_referral(
+                request.user,
+                person,
+                service,
+                need=need,
+                note=data.get("note", ""),
+                send=data["send"],
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.messages) from None
+        return Response(self.get_serializer(referral).data, status=201)
+
+    @extend_schema(request=ReferralMoveSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """Move the referral to its next state (accept, decline with a reason, start
+        service, complete or close with an outcome), as the caller's side may."""
+        referral = self.get_object()
+        given = ReferralMoveSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            services.move_referral(
+                request.user,
+                referral,
+                given.validated_data["to"],
+                given.validated_data.get("note", ""),
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.messages) from None
+        except PermissionDenied:
+            raise NotFound from None
+        return Response(self.get_serializer(referral).data)

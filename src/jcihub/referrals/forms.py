@@ -1,4 +1,4 @@
-"""The directory search form, shared by the search page and the API."""
+"""The directory search form (shared by the search page and the API) and the referral forms."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from django import forms
 
 from jcihub.core.forms import clean_search_text, usa_widgets
 
-from .models import Service, TaxonomyTerm
+from .models import Organization, ReferralStatus, Service, TaxonomyTerm
 
 ANY_STATUS = "any"
 
@@ -77,3 +77,156 @@ class DirectorySearchForm(forms.Form):
         for name in ("q", "language", "eligibility"):
             data[name] = clean_search_text(data.get(name) or "", 100)
         return data
+
+
+# --- Referrals ------------------------------------------------------------------------------
+
+
+def _service_label(service: Service) -> str:
+    label = f"{service.organization.name} — {service.name}"
+    if service.status != Service.Status.ACTIVE:
+        label += f" (no longer offered: {service.get_status_display().lower()})"
+    return label
+
+
+class ReferralStartForm(forms.Form):
+    """Step one of a referral: who, and to which service (a query string, so the page
+    that follows can be linked from a person's page or a service's page)."""
+
+    person = forms.CharField(
+        max_length=20,
+        label="Person's record number",
+        help_text="As on their page, e.g. P0000123.",
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        label="Service",
+        help_text="Services of organisations that receive referrals through JCI Hub.",
+        error_messages={"invalid_choice": "Choose a service from the list."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Service.objects.filter(organization__team__isnull=False)
+            .select_related("organization")
+            .order_by("organization__name", "name", "id")
+        )
+        field.label_from_instance = _service_label  # type: ignore[method-assign,assignment]
+        usa_widgets(self)
+
+    def clean_person(self) -> int:
+        value = clean_search_text(self.cleaned_data.get("person") or "", 20).upper()
+        digits = value[1:] if value.startswith("P") else value
+        if not digits.isdigit() or len(digits) > 12:
+            raise forms.ValidationError("Enter a record number such as P0000123.")
+        return int(digits)
+
+
+class ReferralSendForm(forms.Form):
+    """Step two: the need it answers and a note for the organisation."""
+
+    need = forms.ModelChoiceField(
+        queryset=TaxonomyTerm.objects.none(),
+        required=False,
+        label="Need category",
+        empty_label="Not categorised",
+        help_text="What the referral is for; the report counts referrals by it.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Why you are referring (shared with the organisation)",
+        help_text="Shared only when the person's consent covers general information.",
+    )
+
+    def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["need"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = TaxonomyTerm.objects.filter(attributes__service=service).distinct()
+        first = field.queryset.order_by("name", "id").first()
+        field.initial = first.pk if first else None
+        usa_widgets(self)
+
+
+NOTE_ONLY = "note"
+SERVICE_DELIVERED = "service_delivered"
+
+
+class ReferralUpdateForm(forms.Form):
+    """Record progress: a move to a next state, or a note."""
+
+    action = forms.ChoiceField(
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        label="What happened",
+        error_messages={
+            "required": "Choose what happened.",
+            "invalid_choice": "Choose what happened.",
+        },
+    )
+    text = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Note, reason or outcome",
+        help_text="Required to decline (the reason), to complete or close (the outcome), "
+        "and for a note or a service delivered.",
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+        usa_widgets(self)
+
+
+class ReferralFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), *ReferralStatus.choices],
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        required=False,
+        label="Organisation",
+        empty_label="Any organisation",
+        error_messages={"invalid_choice": "Choose an organisation from the list."},
+    )
+    overdue = forms.BooleanField(required=False, label="Only overdue (sent, not answered in time)")
+    mine = forms.BooleanField(required=False, label="Only referrals I sent")
+
+    def __init__(
+        self, *args: Any, organizations: Any, for_partner: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organizations
+        if for_partner:  # partners send no referrals
+            del self.fields["mine"]
+        usa_widgets(self)
+
+
+class ReportForm(forms.Form):
+    since = forms.DateField(
+        required=False,
+        label="Sent from",
+        help_text="YYYY-MM-DD",
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    until = forms.DateField(
+        required=False,
+        label="Sent until",
+        help_text="YYYY-MM-DD",
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)

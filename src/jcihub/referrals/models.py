@@ -13,6 +13,7 @@ export gives back what an import read.
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -409,3 +410,135 @@ class Attribute(HsdsRecord):
 
     def __str__(self) -> str:
         return self.value or str(self.taxonomy_term_id or self.id)
+
+
+# --- Closed-loop referrals -------------------------------------------------------------------
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    IN_SERVICE = "in_service", "In service"
+    COMPLETED = "completed", "Completed"
+    CLOSED_UNRESOLVED = "closed_unresolved", "Closed unresolved"
+
+
+class Side(models.TextChoices):
+    """Which side of a referral acts: the department that sends it, or the organisation
+    that receives it (through its partner users)."""
+
+    SENDER = "sender", "Department"
+    RECIPIENT = "recipient", "Receiving organisation"
+
+
+# The state machine: for each move, which side may make it. `services.move_referral`
+# refuses every move not in this table.
+S = ReferralStatus
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.DRAFT, S.SENT): frozenset({Side.SENDER}),
+    (S.SENT, S.ACCEPTED): frozenset({Side.RECIPIENT}),
+    (S.SENT, S.DECLINED): frozenset({Side.RECIPIENT}),
+    (S.SENT, S.CLOSED_UNRESOLVED): frozenset({Side.SENDER}),
+    (S.ACCEPTED, S.IN_SERVICE): frozenset({Side.RECIPIENT}),
+    (S.ACCEPTED, S.CLOSED_UNRESOLVED): frozenset({Side.SENDER, Side.RECIPIENT}),
+    (S.IN_SERVICE, S.COMPLETED): frozenset({Side.RECIPIENT}),
+    (S.IN_SERVICE, S.CLOSED_UNRESOLVED): frozenset({Side.SENDER, Side.RECIPIENT}),
+}
+# Moves that need a written reason (declining) or outcome (closing).
+NOTE_REQUIRED = frozenset({S.DECLINED, S.COMPLETED, S.CLOSED_UNRESOLVED})
+CLOSED_STATUSES = frozenset({S.DECLINED, S.COMPLETED, S.CLOSED_UNRESOLVED})
+
+
+class Referral(models.Model):
+    """A person sent to a service at an organisation. It holds no copy of the person's
+    details: what the organisation sees is worked out on every read from the consent in
+    force (`selectors.shared_details`), so revoking consent withdraws it at once."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="referrals"
+    )
+    need = models.ForeignKey(
+        TaxonomyTerm, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    note = models.TextField(blank=True, help_text="Why the person is referred (shared).")
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # The time of each milestone, also kept move by move in ReferralEvent.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    service_started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "sent_at"], name="referral_status_sent"),
+            models.Index(fields=["organization", "status"], name="referral_org_status"),
+            models.Index(fields=["created_by", "status"], name="referral_sender_status"),
+            models.Index(fields=["-created_at", "-id"], name="referral_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"R{self.pk:07d}" if self.pk else ""
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class ReferralEvent(models.Model):
+    """One move of a referral's state, with who made it and when: its history."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    side = models.CharField(max_length=10, choices=Side.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class ReferralNote(models.Model):
+    """A follow-up note, or a service the organisation delivered."""
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP = "follow_up", "Follow-up"
+        SERVICE_DELIVERED = "service_delivered", "Service delivered"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FOLLOW_UP)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.referral_id}"

@@ -1,9 +1,31 @@
-"""Read queries over the service directory, shared by pages, API and benchmark."""
+"""Read queries over the service directory and referrals, shared by pages, API, reports
+and benchmark."""
 
+import datetime as dt
+import statistics
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from jcihub.access import policy
+from jcihub.access.guards import deny
+from jcihub.core.sensitivity import Sensitivity
+from jcihub.core.timeline import TimelineEvent
+from jcihub.people.models import Consent, Person
 
 from .forms import ANY_STATUS
 from .models import (
@@ -11,6 +33,9 @@ from .models import (
     Attribute,
     Language,
     Organization,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -113,3 +138,240 @@ def organization_for_page(pk: uuid.UUID) -> Organization:
         .prefetch_related("phones", "contacts__phones", "locations__addresses")
         .get(pk=pk)
     )
+
+
+# --- Referrals ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    """One detail about the person that a referral shares with its organisation."""
+
+    label: str
+    value: str
+    sensitivity: Sensitivity
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What a referral shares, from the consents in force today naming the recipient.
+
+    Nothing is copied into the referral: this is worked out on every read, so a revoked
+    or lapsed consent withdraws the details from the organisation's view at once."""
+
+    consents: tuple[Consent, ...]
+    categories: frozenset[Sensitivity]
+    items: tuple[SharedItem, ...]
+
+    @property
+    def has_consent(self) -> bool:
+        return bool(self.consents)
+
+
+def consents_in_force(person_id: int, team_id: int | None) -> list[Consent]:
+    if team_id is None:
+        return []
+    return list(
+        Consent.objects.active(timezone.localdate())
+        .filter(person_id=person_id, recipient_id=team_id)
+        .select_related("recipient")
+    )
+
+
+def shared_details(person: Person, team_id: int | None, note: str = "") -> Sharing:
+    """The person's details the organisation of `team_id` may receive, by category.
+
+    Criminal-justice information is never shared, consent or not (CJIS)."""
+    consents = consents_in_force(person.pk, team_id)
+    categories = (
+        frozenset(Sensitivity(c) for consent in consents for c in consent.categories)
+        & policy.CONSENTABLE
+    )
+    items: list[SharedItem] = []
+    today = timezone.localdate()
+    if Sensitivity.GENERAL in categories:
+        items += _general_items(person, note, today)
+    if Sensitivity.VICTIM_LOCATING in categories:
+        items += _locating_items(person, today, confidential=True)
+    if Sensitivity.HEALTH in categories:
+        items += [
+            SharedItem(identifier.get_system_display(), identifier.value, Sensitivity.HEALTH)
+            for identifier in person.identifiers.all()
+            if identifier.sensitivity == Sensitivity.HEALTH
+        ]
+    return Sharing(tuple(consents), categories, tuple(items))
+
+
+def _general_items(person: Person, note: str, today: dt.date) -> list[SharedItem]:
+    general = Sensitivity.GENERAL
+    language = person.primary_language or "Not recorded"
+    if person.needs_interpreter:
+        language += " (needs an interpreter)"
+    items = [
+        SharedItem("Name", person.full_name, general),
+        SharedItem(
+            "Date of birth",
+            f"{person.birth_date:%Y-%m-%d}" if person.birth_date else "Unknown",
+            general,
+        ),
+        SharedItem("Language", language, general),
+    ]
+    items += _locating_items(person, today, confidential=False)
+    if note:
+        items.append(SharedItem("Why referred", note, general))
+    return items
+
+
+def _locating_items(person: Person, today: dt.date, *, confidential: bool) -> list[SharedItem]:
+    sensitivity = Sensitivity.VICTIM_LOCATING if confidential else Sensitivity.GENERAL
+    marker = " (confidential)" if confidential else ""
+    items = [
+        SharedItem(f"{address.get_kind_display()} address{marker}", str(address), sensitivity)
+        for address in person.addresses.current(today).filter(is_confidential=confidential)
+    ]
+    items += [
+        SharedItem(f"{point.get_kind_display()}{marker}", point.value, sensitivity)
+        for point in person.contact_points.current(today).filter(is_confidential=confidential)
+    ]
+    return items
+
+
+def shown_to(user: Any, person: Person, sharing: Sharing) -> tuple[list[SharedItem], int]:
+    """The shared items this user may see, and how many are withheld from them: staff see
+    no more of the person through a referral than through the person's page."""
+    visible = policy.visible_sensitivities(user, person)
+    shown = [item for item in sharing.items if item.sensitivity in visible]
+    return shown, len(sharing.items) - len(shown)
+
+
+def referral_for_user(user: Any, pk: Any) -> Referral:
+    """The referral, if the user may open it; 404 (audited) otherwise."""
+    try:
+        key = int(pk)
+        referral = Referral.objects.select_related(
+            "person", "service", "organization", "need", "created_by"
+        ).get(pk=key)
+    except (Referral.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if not policy.visible_referrals(user).filter(pk=referral.pk).exists():
+        deny(
+            user, "referral not visible to this user", person_id=referral.person_id, not_found=True
+        )
+    return referral
+
+
+def overdue_cutoff() -> dt.datetime:
+    return timezone.now() - dt.timedelta(hours=settings.REFERRAL_ANSWER_HOURS)
+
+
+def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:
+    """The referrals the user may see, filtered by a ReferralFilterForm's cleaned data,
+    each marked `is_overdue` (sent, and not answered within the answer time)."""
+    overdue = Q(status=ReferralStatus.SENT, sent_at__lt=overdue_cutoff())
+    referrals = policy.visible_referrals(user).annotate(
+        is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())
+    )
+    if filters.get("status"):
+        referrals = referrals.filter(status=filters["status"])
+    if filters.get("organization"):
+        referrals = referrals.filter(organization=filters["organization"])
+    if filters.get("overdue"):
+        referrals = referrals.filter(overdue)
+    if filters.get("mine"):
+        referrals = referrals.filter(created_by=user)
+    return referrals.select_related("person", "service", "organization", "need").order_by(
+        "-created_at", "-id"
+    )
+
+
+def shared_categories(referrals: Iterable[Referral]) -> dict[int, frozenset[Sensitivity]]:
+    """For a page of referrals, the categories each may share today (one query)."""
+    rows = list(referrals)
+    pairs = {(r.person_id, r.organization.team_id) for r in rows}
+    consents = Consent.objects.active(timezone.localdate()).filter(
+        person_id__in={p for p, _ in pairs}, recipient_id__in={t for _, t in pairs if t}
+    )
+    found: dict[tuple[int, int], set[Sensitivity]] = {}
+    for person_id, team_id, categories in consents.values_list(
+        "person_id", "recipient_id", "categories"
+    ):
+        found.setdefault((person_id, team_id), set()).update(Sensitivity(c) for c in categories)
+    return {
+        r.pk: frozenset(found.get((r.person_id, r.organization.team_id or 0), set()))
+        & policy.CONSENTABLE
+        for r in rows
+    }
+
+
+def referral_timeline_events(person_id: int) -> list[TimelineEvent]:
+    """Each move of the person's referrals. Reads plain values (the person page builds its
+    whole timeline on every view)."""
+    labels = dict(ReferralStatus.choices)
+    events = []
+    for when, to_status, referral_id, organization, service in ReferralEvent.objects.filter(
+        referral__person_id=person_id
+    ).values_list(
+        "occurred_at",
+        "to_status",
+        "referral_id",
+        "referral__organization__name",
+        "referral__service__name",
+    ):
+        events.append(
+            TimelineEvent(
+                when,
+                "referrals",
+                "referral",
+                f"Referral R{referral_id:07d} to {organization}: {str(labels[to_status]).lower()}",
+                service,
+            )
+        )
+    return events
+
+
+@dataclass
+class ReportRow:
+    organization: str
+    need: str
+    sent: int = 0
+    accepted: int = 0
+    completed: int = 0
+    days_to_service: list[float] = field(default_factory=list)
+
+    @property
+    def median_days_to_service(self) -> float | None:
+        return round(statistics.median(self.days_to_service), 1) if self.days_to_service else None
+
+
+def referral_report(since: dt.date | None = None, until: dt.date | None = None) -> list[ReportRow]:
+    """Referrals sent, accepted and completed, and the median days from sending to the
+    first service, by organisation and need category. Counts, never people."""
+    referrals = Referral.objects.filter(sent_at__isnull=False, person__sealed_at__isnull=True)
+    if since:
+        referrals = referrals.filter(sent_at__date__gte=since)
+    if until:
+        referrals = referrals.filter(sent_at__date__lte=until)
+    accepted = ReferralEvent.objects.filter(
+        referral=OuterRef("pk"), to_status=ReferralStatus.ACCEPTED
+    )
+    rows: dict[tuple[str, str], ReportRow] = {}
+    for organization, need, status, sent_at, started_at, was_accepted in (
+        referrals.annotate(was_accepted=Exists(accepted))
+        .values_list(
+            "organization__name",
+            "need__name",
+            "status",
+            "sent_at",
+            "service_started_at",
+            "was_accepted",
+        )
+        .iterator(chunk_size=2000)
+    ):
+        key = (organization, need or "Not categorised")
+        row = rows.setdefault(key, ReportRow(*key))
+        row.sent += 1
+        row.accepted += int(was_accepted)
+        row.completed += int(status == ReferralStatus.COMPLETED)
+        if started_at and sent_at:
+            row.days_to_service.append((started_at - sent_at).total_seconds() / 86400)
+    return [rows[key] for key in sorted(rows)]

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from jcihub.access import policy
 from jcihub.access.guards import requires
 from jcihub.access.policy import Cap
 
@@ -59,4 +60,9 @@ def service_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         service = service_for_page(pk)
     except Service.DoesNotExist:
         raise Http404 from None
-    return render(request, "referrals/service.html", {"service": service})
+    can_refer = (
+        policy.has_capability(request.user, Cap.REFERRALS_SEND)
+        and service.status == Service.Status.ACTIVE
+        and service.organization.team_id is not None
+    )
+    return render(request, "referrals/service.html", {"service": service, "can_refer": can_refer})

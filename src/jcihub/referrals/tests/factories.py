@@ -72,3 +72,24 @@ def sample_service() -> m.Service:
     m.ServiceArea.objects.create(service=service, name="Jackson County, MO")
     m.RequiredDocument.objects.create(service=service, document="Photo identification")
     return service
+
+
+def sample_referral(
+    person: Any, service: m.Service, team: Any, sender: Any = None, note: str = "Needs work boots."
+) -> m.Referral:
+    """A sent referral of the person to the service, whose organisation becomes the team's.
+    The person must have consent in force naming the team."""
+    from jcihub.core.tests.factories import user_with_role
+    from jcihub.referrals import services
+
+    organization = service.organization
+    organization.team = team
+    organization.save(update_fields=["team"])
+    term = service.attributes.values_list("taxonomy_term", flat=True).first()
+    return services.create_referral(
+        sender or user_with_role("case_manager"),
+        person,
+        service,
+        need=m.TaxonomyTerm.objects.filter(pk=term).first(),
+        note=note,
+    )

@@ -25,6 +25,7 @@ from jcihub.people.models import (
     RelationshipKind,
     SafetyFlag,
 )
+from jcihub.referrals.demo import seed_demo_referrals
 
 MARKER = "jcihub.seed_demo"
 DEMO_PASSWORD = "jcihub-demo-2026"  # noqa: S105 - printed for the demo; never used elsewhere
@@ -211,6 +212,8 @@ class Command(BaseCommand):
                 for v in victims[:25]
             ]
         )
+        # The demo's partner organisations in the directory, and referrals to them.
+        seed_demo_referrals(teams, users, victims, people[200:215])
 
     def _intimate_partners(
         self, rng: random.Random, people: list[Person]
