@@ -24,6 +24,8 @@ BENCHMARKS = {
     "imports": "benchmarks.imports",
     "directory": "benchmarks.directory",
     "linkage": "benchmarks.linkage",
+    "taskforce": "benchmarks.taskforce",
+    "ipvi": "benchmarks.ipvi",
 }
 MISSED = 3  # the exit status a benchmark uses for "ran, but missed its target"
 QUICK_PEOPLE = 20_000
@@ -36,7 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             "Run JCI Hub's benchmarks and print their figures: person search over a million "
             "people (search), the person page under 20 concurrent clients (page), the KCPD "
             "import rate (imports), service directory search and HSDS export (directory), "
-            "and identity resolution's accuracy and run time (linkage)."
+            "identity resolution's accuracy and run time (linkage), and the taskforce's "
+            "ranked list of problem properties against DuckDB (taskforce), and the IPVI "
+            "candidate queue over five years of DV incidents (ipvi)."
         ),
         epilog="What each measures, and the figures measured so far: docs/benchmarks.md.",
     )
@@ -63,6 +67,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help="gunicorn workers for the page (cores + 1)")
     parser.add_argument("--rows", type=int, help="rows of the synthetic KCPD file (1,000,000)")
     parser.add_argument(
+        "--incidents", type=int, help="incidents for the taskforce ranking (1,000,000)"
+    )
+    parser.add_argument(
+        "--properties", type=int, help="properties for the taskforce ranking (100,000)"
+    )
+    parser.add_argument(
         "--loader",
         choices=["bulk", "orm"],
         help="how to write the people: COPY/executemany (bulk, default) or save_batch (orm)",
@@ -72,7 +82,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick",
         action="store_true",
         help=f"smoke run: {QUICK_PEOPLE:,} people, 200 queries, 400 requests, 20,000 rows, "
-        "FEBRL4 alone",
+        "FEBRL4 alone, 100,000 incidents at 10,000 properties, 5,000 DV incidents (IPVI)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     return parser.parse_args(argv)
@@ -94,7 +104,14 @@ def command_for(name: str, backend: str, args: argparse.Namespace) -> list[str]:
             "--workers": args.workers,
         },
         "imports": {"--rows": args.rows or (20_000 if args.quick else None)},
+        "taskforce": {
+            "--incidents": args.incidents or (100_000 if args.quick else None),
+            "--properties": args.properties or (10_000 if args.quick else None),
+            "--repeat": 3 if args.quick else None,
+            "--requests": args.requests or (5 if args.quick else None),
+        },
         "directory": {"--queries": args.queries or (200 if args.quick else None)},
+        "ipvi": {"--incidents": 5_000 if args.quick else None},  # 50,000: five KC years
         "linkage": {
             "--people": args.people or (QUICK_PEOPLE if args.quick else None),
             "--sets": "febrl4" if args.quick else None,

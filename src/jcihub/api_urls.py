@@ -8,7 +8,12 @@ from jcihub.audit.api import AuditEntryViewSet
 from jcihub.incidents.api import IncidentViewSet
 from jcihub.people.api import PersonViewSet
 from jcihub.places.api import PropertyViewSet
-from jcihub.referrals.api import OrganizationViewSet, ServiceViewSet, TaxonomyTermViewSet
+from jcihub.referrals.api import (
+    OrganizationViewSet,
+    ReferralViewSet,
+    ServiceViewSet,
+    TaxonomyTermViewSet,
+)
 
 
 class APIRoot(APIRootView):
@@ -40,5 +45,6 @@ router.register("properties", PropertyViewSet, basename="property")
 router.register("directory/services", ServiceViewSet, basename="hsds-service")
 router.register("directory/organizations", OrganizationViewSet, basename="hsds-organization")
 router.register("directory/taxonomy_terms", TaxonomyTermViewSet, basename="hsds-taxonomy-term")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 api_patterns = router.urls

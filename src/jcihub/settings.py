@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "jcihub.places",
     "jcihub.incidents",
     "jcihub.referrals",
+    "jcihub.taskforce",
+    "jcihub.ipvi",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +254,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LocationTypeEnum": "jcihub.referrals.models.Location.Type",
         "ServiceStatusEnum": "jcihub.referrals.models.Service.Status",
+        "ReferralStatusEnum": "jcihub.referrals.models.ReferralStatus",
     },
 }
 
@@ -271,6 +274,9 @@ if not 0 < LINK_REVIEW_THRESHOLD <= LINK_AUTO_THRESHOLD <= 1:
 # Where each trained linkage model is saved as Splink JSON.
 LINKAGE_MODEL_DIR = Path(os.environ.get("JCIHUB_LINKAGE_MODEL_DIR", VAR_DIR / "linkage"))
 BREAK_GLASS_MINUTES = int(os.environ.get("JCIHUB_BREAK_GLASS_MINUTES", "60"))
+# A referral sent and not accepted or declined within this many hours is overdue: it is
+# flagged on the sender's list (docs/referrals.md).
+REFERRAL_ANSWER_HOURS = int(os.environ.get("JCIHUB_REFERRAL_ANSWER_HOURS", "72"))
 
 # Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
 # documents record by record. The planning repository beside the project holds them;

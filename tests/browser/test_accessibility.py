@@ -27,10 +27,16 @@ from jcihub.core.tests.factories import (
 )
 from jcihub.incidents import importer
 from jcihub.incidents.models import Incident
+from jcihub.ipvi.defaults import write_ladder
+from jcihub.ipvi.models import Candidate, Tier
+from jcihub.ipvi.services import rebuild_queue
 from jcihub.people.models import Identifier, Person, SafetyFlag
 from jcihub.people.views import DETAIL_KINDS
 from jcihub.places.models import RawAddress
-from jcihub.referrals.tests.factories import ServiceFactory, sample_service
+from jcihub.referrals.tests.factories import ServiceFactory, sample_referral, sample_service
+from jcihub.taskforce import services as taskforce
+from jcihub.taskforce.defaults import write_defaults
+from jcihub.taskforce.models import FlagRule, OffenseCode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,6 +84,16 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
     run = importer.import_file(feed)
     # The place page shows the incident at it (the importer mapped its address).
     raw_address = RawAddress.objects.get(incidents__report_number="KC20000001")
+    # Three violent incidents there: the place is on the taskforce's list (the flush after
+    # each test removed the categories and rules the migration wrote).
+    write_defaults(OffenseCode, FlagRule)
+    for n in range(3):
+        Incident.objects.create(
+            source_key=f"TF{n}",
+            report_number=f"TF{n}",
+            raw_address=raw_address,
+            reported_date=dt.date(2020, 1, 2 + n),
+        ).offenses.create(ibrs="13A", description="Aggravated assault")
     service = sample_service()
     for n in range(30):  # enough services for the directory to paginate
         ServiceFactory(name=f"Food pantry {n:02d}", organization=service.organization)
@@ -93,6 +109,10 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "place": raw_address.property_id,
         "service": service.pk,
         "organization": service.organization_id,
+        "referral": sample_referral(victim, service, partner).pk,
+        "offense_code": OffenseCode.objects.get(code="13A").pk,
+        "case": _taskforce_case(raw_address.property),
+        "ipvi": _ipvi_candidate(causer, victim),
     }
 
 
@@ -156,6 +176,47 @@ def _visits() -> list[Visit]:
         Visit("directory search errors", "case_manager", "/directory/?zip_code=x&age=-1"),
         Visit("directory organisation", "partner_user", "/directory/organizations/{organization}/"),
         Visit("directory service", "victim_advocate", "/directory/services/{service}/"),
+        Visit("referrals", "case_manager", "/referrals/"),
+        Visit("referrals, partner", "partner_user", "/referrals/"),
+        Visit("referrals filter errors", "case_manager", "/referrals/?status=x"),
+        Visit("new referral", "case_manager", "/referrals/new/"),
+        Visit("new referral errors", "case_manager", "/referrals/new/", _submit_empty),
+        Visit(
+            "new referral, shared",
+            "case_manager",
+            "/referrals/new/?person={victim}&service={service}",
+        ),
+        Visit("referral", "case_manager", "/referrals/{referral}/"),
+        Visit("referral, partner", "partner_user", "/referrals/{referral}/"),
+        Visit(
+            "referral update errors", "partner_user", "/referrals/{referral}/update/", _submit_empty
+        ),
+        Visit("referral report", "analyst", "/referrals/report/"),
+        Visit("problem properties", "taskforce_coordinator", "/taskforce/"),
+        Visit("problem properties errors", "analyst", "/taskforce/?zip_code=x&beat=y"),
+        Visit("offense categories", "taskforce_coordinator", "/taskforce/categories/"),
+        Visit(
+            "offense categories errors",
+            "taskforce_coordinator",
+            "/taskforce/categories/",
+            _submit_empty,
+        ),
+        Visit("offense code", "system_admin", "/taskforce/categories/{offense_code}/"),
+        Visit("taskforce cases", "taskforce_coordinator", "/taskforce/cases/"),
+        Visit("open a taskforce case", "program_manager", "/taskforce/cases/new/?property={place}"),
+        Visit("open a taskforce case errors", "director", "/taskforce/cases/new/", _submit_empty),
+        Visit("taskforce case", "taskforce_coordinator", "/taskforce/cases/{case}/"),
+        Visit(
+            "taskforce case, closing refused",
+            "taskforce_coordinator",
+            "/taskforce/cases/{case}/",
+            _close_case_empty,
+        ),
+        Visit("IPVI candidates", "ipvi_coordinator", "/ipvi/"),
+        Visit("IPVI candidate", "ipvi_coordinator", "/ipvi/candidates/{ipvi}/"),
+        Visit("IPVI candidate errors", "ipvi_coordinator", "/ipvi/candidates/{ipvi}/", _override),
+        Visit("IPVI candidate, director", "director", "/ipvi/candidates/{ipvi}/"),
+        Visit("IPVI tier ladder", "ipvi_coordinator", "/ipvi/tiers/"),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -168,6 +229,44 @@ def _visits() -> list[Visit]:
             )
         )
     return visits
+
+
+def _ipvi_candidate(causer: Person, victim: Person) -> int:
+    """Dale caused harm to Ana in a DV incident with a firearm, after an earlier one."""
+    write_ladder(Tier)  # the flush after each test removed the migration's ladder
+    for number, day in (("DV1", 3), ("DV2", 20)):
+        incident = Incident.objects.create(
+            source_key=number,
+            report_number=number,
+            reported_date=dt.date(2020, 2, day),
+            is_domestic_violence=True,
+            firearm_used=number == "DV2",
+        )
+        incident.parties.create(party_key="S", involvement="SUS", person=causer, age=33)
+        incident.parties.create(party_key="V", involvement="VIC", person=victim, age=29)
+    rebuild_queue()
+    return Candidate.objects.get(incident__report_number="DV2").pk
+
+
+def _override(page: Page) -> None:
+    """Choose another tier than the one proposed, without a reason."""
+    page.locator("#id_tier").select_option(label="A: Prosecution with every lever")
+    page.get_by_role("button", name="Record the tier").click()
+
+
+def _taskforce_case(place: object) -> int:
+    """An open case with one overdue and one open action item."""
+    case = taskforce.open_case(None, place, "police", "Repeated violence on the block")
+    taskforce.add_action_item(
+        None, case, "Abatement letter", "neighborhood_services", dt.date(2020, 1, 10)
+    )
+    taskforce.add_action_item(None, case, "Lighting survey", "community", dt.date(2099, 1, 1))
+    return case.pk
+
+
+def _close_case_empty(page: Page) -> None:
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.locator(".usa-alert--error").first).to_be_visible()
 
 
 def _clear_and_save(page: Page) -> None:
@@ -231,6 +330,7 @@ NOT_PAGES = (
     "clear",
     "api-token",
     "rejected.csv",
+    "ipvi/rebuild",
 )
 
 

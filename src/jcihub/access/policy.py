@@ -55,6 +55,25 @@ class Cap:
     # every signed-in role may read it; changing entries needs MANAGE.
     DIRECTORY_VIEW = "directory.view"
     DIRECTORY_MANAGE = "directory.manage"
+    # The Public Safety Taskforce's problem properties: counts of police incidents per
+    # property (no people), the ranked list and its export; MANAGE edits which offense
+    # codes count in which category.
+    TASKFORCE_VIEW = "taskforce.view"
+    TASKFORCE_EXPORT = "taskforce.export"
+    TASKFORCE_MANAGE = "taskforce.manage"
+    # Taskforce cases on properties and their action items: open, assign, follow up, close.
+    TASKFORCE_CASEWORK = "taskforce.casework"
+    # Closed-loop referrals: staff send them (for people they can see), partner users
+    # answer those to their organisation; the export and the report are separate grants.
+    REFERRALS_VIEW = "referrals.view"
+    REFERRALS_SEND = "referrals.send"
+    REFERRALS_RESPOND = "referrals.respond"
+    REFERRALS_EXPORT = "referrals.export"
+    REFERRALS_REPORT = "referrals.report"
+    # The IPVI focused-deterrence programme: its candidate queue and tier ladder (people
+    # who caused harm, with their police history); only the coordinator decides tiers.
+    IPVI_VIEW = "ipvi.view"
+    IPVI_DECIDE = "ipvi.decide"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -77,6 +96,10 @@ REGISTRY = frozenset(
 AGENCY = frozenset({R.AGENCY_LIAISON})
 # Partner organisations see only people whose active consent names their organisation.
 PARTNER = frozenset({R.PARTNER_USER})
+# Who works the taskforce's problem-property list: counts derived from police reports, so
+# roles that may read incidents (the system administrator, who may not, only edits the
+# offense categories).
+TASKFORCE_STAFF = frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER, R.ANALYST})
 
 _CASEWORK = {Cap.PEOPLE_SEARCH, Cap.PEOPLE_CREATE, Cap.PEOPLE_VIEW, Cap.PEOPLE_CHANGE}
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -123,6 +146,17 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.PEOPLE_LINK_REVIEW: DEPARTMENT_WIDE,
     Cap.DIRECTORY_VIEW: frozenset(R.values),
     Cap.DIRECTORY_MANAGE: frozenset({R.DIRECTOR, R.PROGRAM_MANAGER, R.SYSTEM_ADMIN}),
+    Cap.TASKFORCE_VIEW: TASKFORCE_STAFF,
+    Cap.TASKFORCE_EXPORT: TASKFORCE_STAFF,
+    Cap.TASKFORCE_MANAGE: frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.SYSTEM_ADMIN}),
+    Cap.TASKFORCE_CASEWORK: frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER}),
+    Cap.REFERRALS_VIEW: DEPARTMENT_WIDE | REGISTRY | PARTNER,
+    Cap.REFERRALS_SEND: DEPARTMENT_WIDE | REGISTRY,
+    Cap.REFERRALS_RESPOND: PARTNER,
+    Cap.REFERRALS_EXPORT: DEPARTMENT_WIDE,
+    Cap.REFERRALS_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
+    Cap.IPVI_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
+    Cap.IPVI_DECIDE: frozenset({R.IPVI_COORDINATOR}),
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:
@@ -325,3 +359,43 @@ def may_break_glass(user: Any, person: Any) -> bool:
 
 def can_view_audit(user: Any) -> bool:
     return has_capability(user, Cap.AUDIT_VIEW)
+
+
+# --- Referrals -----------------------------------------------------------------------------
+# A referral is seen by the department's staff who may see its person, and by the partner
+# users of the organisation it was sent to (never a draft). What of the person the
+# partner sees is decided on every read by the consent in force (referrals.selectors).
+
+
+def visible_referrals(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The referrals this user may open, as a queryset."""
+    from jcihub.referrals.models import Referral, ReferralStatus
+
+    qs = (queryset if queryset is not None else Referral.objects.all()).filter(
+        person__sealed_at__isnull=True
+    )
+    if not has_capability(user, Cap.REFERRALS_VIEW):
+        return qs.none()
+    if role_of(user) in PARTNER:
+        return qs.filter(organization__team__in=user.teams.all()).exclude(
+            status=ReferralStatus.DRAFT
+        )
+    return qs.filter(Q(person__in=visible_people(user)) | Q(created_by=user))
+
+
+def referral_sides(user: Any, referral: Any) -> frozenset[str]:
+    """The sides of the referral this user acts for: the sender (staff who may refer the
+    person) and/or the recipient (a partner user of the receiving organisation)."""
+    from jcihub.referrals.models import Side
+
+    sides = set()
+    if has_capability(user, Cap.REFERRALS_SEND) and can_view_person(user, referral.person):
+        sides.add(Side.SENDER)
+    team_id = referral.organization.team_id
+    if (
+        has_capability(user, Cap.REFERRALS_RESPOND)
+        and team_id is not None
+        and user.teams.filter(pk=team_id).exists()
+    ):
+        sides.add(Side.RECIPIENT)
+    return frozenset(sides)

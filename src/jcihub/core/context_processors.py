@@ -14,6 +14,20 @@ class NavItem:
     label: str
     url: str
     section: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    """Areas shown under one button in the header; `items` is empty for a plain link."""
+
+    label: str
+    link: NavItem
+    items: tuple[NavItem, ...] = ()
+
+    @property
+    def current(self) -> bool:
+        return self.link.current or any(item.current for item in self.items)
 
 
 # (label, url name, capability needed, section the request path starts with)
@@ -21,23 +35,59 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("People", "people:list", policy.Cap.PEOPLE_SEARCH, "/people/"),
     ("Incidents", "incidents:list", policy.Cap.INCIDENTS_VIEW, "/incidents/"),
     ("Imports", "incidents:runs", policy.Cap.IMPORTS_VIEW, "/incidents/imports/"),
+    ("IPVI", "ipvi:queue", policy.Cap.IPVI_VIEW, "/ipvi/"),
     ("Places", "places:list", policy.Cap.PLACES_VIEW, "/places/"),
     ("Directory", "directory:search", policy.Cap.DIRECTORY_VIEW, "/directory/"),
+    ("Referrals", "referrals:list", policy.Cap.REFERRALS_VIEW, "/referrals/"),
+    ("Referral report", "referrals:report", policy.Cap.REFERRALS_REPORT, "/referrals/report/"),
+    ("Taskforce", "taskforce:properties", policy.Cap.TASKFORCE_VIEW, "/taskforce/"),
+    ("Taskforce cases", "taskforce:cases", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/cases/"),
+    (
+        "Offense categories",
+        "taskforce:categories",
+        policy.Cap.TASKFORCE_MANAGE,
+        "/taskforce/categories/",
+    ),
     ("Audit trail", "audit:list", policy.Cap.AUDIT_VIEW, "/audit/"),
     ("Users", "accounts:users", policy.Cap.ACCOUNTS_MANAGE, "/accounts/users/"),
 )
 
 
+# Areas the header groups under one menu, so that a role that reaches a dozen areas
+# still gets one row of navigation. An area not named here stands alone; a menu of which
+# the user may open one area only is a plain link to it.
+MENUS = {
+    "incidents:list": "Police data",
+    "incidents:runs": "Police data",
+    "places:list": "Police data",
+    "ipvi:queue": "Programmes",
+    "referrals:list": "Programmes",
+    "referrals:report": "Programmes",
+    "directory:search": "Programmes",
+    "taskforce:properties": "Taskforce",
+    "taskforce:cases": "Taskforce",
+    "taskforce:categories": "Taskforce",
+    "audit:list": "Administration",
+    "accounts:users": "Administration",
+}
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "can_search_people": False}
-    items = [
-        NavItem(label, reverse(name), section)
-        for label, name, capability, section in AREAS
-        if policy.has_capability(user, capability)
+        return {"nav_entries": [], "can_search_people": False}
+    grouped: dict[str, list[NavItem]] = {}
+    for label, name, capability, section in AREAS:
+        if policy.has_capability(user, capability):
+            item = NavItem(label, reverse(name), section, request.path.startswith(section))
+            grouped.setdefault(MENUS.get(name, label), []).append(item)
+    entries = [
+        NavMenu(items[0].label, items[0])
+        if len(items) == 1
+        else NavMenu(menu, items[0], tuple(items))
+        for menu, items in grouped.items()
     ]
     return {
-        "nav_items": items,
+        "nav_entries": entries,
         "can_search_people": policy.has_capability(user, policy.Cap.PEOPLE_SEARCH),
     }

@@ -36,10 +36,13 @@ from jcihub.core.tests.factories import (
     user_with_role,
 )
 from jcihub.incidents.models import ImportRun, Incident
+from jcihub.ipvi.defaults import write_ladder
+from jcihub.ipvi.models import Candidate, Tier
 from jcihub.people.models import SafetyFlag
 from jcihub.places.models import RawAddress
 from jcihub.places.services import PropertyResolver
-from jcihub.referrals.tests.factories import sample_service
+from jcihub.referrals.tests.factories import sample_referral, sample_service
+from jcihub.taskforce.models import OffenseCode, TaskforceCase
 
 KNOWN_CAPABILITIES = {PUBLIC, SIGNED_IN} | {
     value for name, value in vars(policy.Cap).items() if name.isupper()
@@ -206,6 +209,21 @@ PLACE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403,
 LINK_REVIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 # Creating with an empty body: allowed roles get the field errors, the rest are refused.
 CREATE_EMPTY = row(400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 403, 403, 403, 403)
+# Referrals: staff who see the sample person see its referral; the partner user (of no
+# organisation) reaches the list but not the sample referral, which went to another.
+REFERRAL_LISTERS = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 403, 403)
+REFERRAL_VIEWERS = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 404, 403, 403, 403)
+REFERRAL_MOVE_EMPTY = row(400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 404, 403, 403, 403)
+REFERRAL_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
+# The taskforce's problem properties (counts from police reports, no people); the offense
+# categories are edited by the coordinator, the director and the system administrator.
+TASKFORCE_STAFF = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200, 403, 403)
+TASKFORCE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200)
+TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)
+# IPVI: the coordinator works the candidate queue; the director and programme manager
+# read it; only the coordinator rebuilds it and decides tiers.
+IPVI_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+IPVI_DECIDER = row(403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -273,6 +291,34 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "hsds-organization-detail": (Probe(ALL_OK),),
     "hsds-taxonomy-term-list": (Probe(ALL_OK),),
     "hsds-taxonomy-term-detail": (Probe(ALL_OK),),
+    "referrals:list": (
+        Probe(REFERRAL_LISTERS),
+        Probe(REFERRAL_LISTERS, data={"status": "sent", "overdue": "on"}),
+    ),
+    "referrals:export": (Probe(EXPORTERS),),
+    "referrals:create": (Probe(CASEWORK),),
+    "referrals:detail": (Probe(REFERRAL_VIEWERS),),
+    "referrals:update": (Probe(REFERRAL_VIEWERS),),
+    "referrals:report": (Probe(REFERRAL_REPORTERS),),
+    "referrals:report_csv": (Probe(REFERRAL_REPORTERS),),
+    "referral-list": (Probe(REFERRAL_LISTERS), Probe(CREATE_EMPTY, "post")),
+    "referral-detail": (Probe(REFERRAL_VIEWERS),),
+    "referral-move": (Probe(REFERRAL_MOVE_EMPTY, "post"),),
+    "taskforce:properties": (
+        Probe(TASKFORCE_STAFF),
+        Probe(TASKFORCE_STAFF, data={"category": "violent", "zip_code": "64111", "beat": "332"}),
+    ),
+    "taskforce:export": (Probe(TASKFORCE_STAFF),),
+    "ipvi:queue": (Probe(IPVI_VIEWERS), Probe(IPVI_VIEWERS, data={"status": "confirmed"})),
+    "ipvi:candidate": (Probe(IPVI_VIEWERS),),
+    "ipvi:tiers": (Probe(IPVI_VIEWERS),),
+    # After the candidate: a rebuild withdraws the sample candidate (no DV incident).
+    "ipvi:rebuild": (Probe(IPVI_DECIDER, "post"),),
+    "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
+    "taskforce:category_edit": (Probe(TASKFORCE_MANAGERS),),
+    "taskforce:cases": (Probe(TASKFORCE_CASEWORK),),
+    "taskforce:case_new": (Probe(TASKFORCE_CASEWORK),),
+    "taskforce:case": (Probe(TASKFORCE_CASEWORK),),
     "auditentry-list": (Probe(AUDITOR_ONLY),),
     "auditentry-detail": (Probe(AUDITOR_ONLY),),
 }
@@ -295,8 +341,17 @@ class Sample:
     service_id: Any = None
     organization_id: Any = None
     term_id: Any = None
+    referral_id: int = 0
+    ipvi_candidate_id: int = 0
 
     def kwargs(self, name: str) -> dict[str, Any]:
+        if name == "taskforce:category_edit":  # a code the migration seeds
+            return {"pk": OffenseCode.objects.get(code="13A").pk}
+        if name == "taskforce:case":  # a case on the sample property
+            case, _ = TaskforceCase.objects.get_or_create(
+                property_id=self.property_id, defaults={"lead_agency": "police", "summary": "x"}
+            )
+            return {"pk": case.pk}
         person = {"pk": self.person_id}
         return {
             "accounts:user_edit": {"pk": self.staff_id},
@@ -323,6 +378,11 @@ class Sample:
             "hsds-service-detail": {"pk": self.service_id},
             "hsds-organization-detail": {"pk": self.organization_id},
             "hsds-taxonomy-term-detail": {"pk": self.term_id},
+            "referrals:detail": {"pk": self.referral_id},
+            "referrals:update": {"pk": self.referral_id},
+            "referral-detail": {"pk": self.referral_id},
+            "referral-move": {"pk": self.referral_id},
+            "ipvi:candidate": {"pk": self.ipvi_candidate_id},
         }.get(name, {})
 
 
@@ -340,6 +400,7 @@ def sample(db: None) -> Sample:
     )
     service = sample_service()
     match = match_candidate(person, PersonFactory(given_name="Samuel", family_name="Sample"))
+    write_ladder(Tier)  # a migration writes it, but a browser test's flush removes it
     return Sample(
         person.pk,
         shared.pk,
@@ -354,6 +415,13 @@ def sample(db: None) -> Sample:
         service.pk,
         service.organization_id,
         service.attributes.get().taxonomy_term_id,
+        sample_referral(person, service, shared.recipient, staff).pk,
+        Candidate.objects.create(
+            incident=incident,
+            person=person,
+            why_domestic="KCPD marked the incident as domestic violence",
+            proposed_tier=Tier.objects.get(code="D"),
+        ).pk,
     )
 
 
