@@ -7,6 +7,7 @@ never proposed again) or defers it. Unlinking a linked pair restores the two rec
 exactly as they were, since linking never changed either of them.
 """
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,8 @@ from jcihub.core.forms import usa_widgets
 from jcihub.core.sensitivity import Sensitivity
 
 from . import selectors
-from .linkage.review import decide_candidate
+from .linkage.identities import rejected_pairs_joined_by
+from .linkage.review import Decision, decide_candidate
 from .models import ALLOWED_DECISIONS, REVIEW_STATUSES, MatchCandidate, Person
 
 QUEUE_PAGE = 25
@@ -131,6 +133,30 @@ class ComparedField:
         return "for" if self.weight > 0 else "against"
 
 
+def _report_decision(request: HttpRequest, before: MatchCandidate, outcome: Decision) -> None:
+    decided, separation = outcome.candidate, outcome.separation
+    unmerged = before.is_link and not decided.is_link
+    messages.success(
+        request,
+        "Unmerged: the two records are separate again."
+        if unmerged
+        else f"Recorded: {decided.get_status_display()}.",
+    )
+    if separation.returned_to_review:
+        messages.info(
+            request,
+            f"{len(separation.returned_to_review)} automatic link(s) that still joined the two "
+            "records through other records went back to the review queue.",
+        )
+    if separation.still_joined_by:
+        links = ", ".join(str(link) for link in separation.still_joined_by)
+        messages.warning(
+            request,
+            "The two records are still one identity through links a reviewer accepted: "
+            f"{links}. Review those links and unmerge the one that is wrong.",
+        )
+
+
 @requires(Cap.PEOPLE_LINK_REVIEW)
 @require_http_methods(["GET", "POST"])
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -146,19 +172,13 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(posted, candidate=candidate)
     if request.method == "POST" and form.is_valid():
         try:
-            decided = decide_candidate(
+            outcome = decide_candidate(
                 user, candidate, form.cleaned_data["decision"], form.cleaned_data["note"]
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            unmerged = candidate.is_link and not decided.is_link
-            messages.success(
-                request,
-                "Unmerged: the two records are separate again."
-                if unmerged
-                else f"Recorded: {decided.get_status_display()}.",
-            )
+            _report_decision(request, candidate, outcome)
             return redirect("people:match_queue")
     summaries = [_summary(user, person) for person in (a, b)]
     for person, summary in zip((a, b), summaries, strict=True):
@@ -174,8 +194,18 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": _compared_fields(candidate, summaries[0], summaries[1]),
             "form": form,
             "can_decide": bool(ALLOWED_DECISIONS[candidate.status]),
+            "prior_weight": _prior_weight(candidate),
+            "joins_rejected": [] if candidate.is_link else rejected_pairs_joined_by(candidate),
         },
     )
+
+
+def _prior_weight(candidate: MatchCandidate) -> float | None:
+    """The match weight every pair starts from: the log-odds that two records picked at
+    random are one person, as the run's model estimated it. With the fields' weights it
+    adds up to the pair's match weight."""
+    prior = float(candidate.run.model.get("probability_two_random_records_match") or 0)
+    return math.log2(prior / (1 - prior)) if 0 < prior < 1 else None
 
 
 def _summary(user: Any, person: Person) -> dict[str, Any]:

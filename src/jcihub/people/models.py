@@ -412,6 +412,11 @@ class LinkageRun(models.Model):
     skipped_related = models.PositiveIntegerField(
         help_text="Pairs recorded as related to each other, so two people."
     )
+    held_apart = models.PositiveIntegerField(
+        default=0,
+        help_text="Pairs scored for an automatic link but queued for review instead: the "
+        "link would make one identity of records a reviewer judged different people.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

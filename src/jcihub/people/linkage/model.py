@@ -333,10 +333,45 @@ def make_linker(connection: duckdb.DuckDBPyConnection, model: dict[str, Any] | N
         return Linker(INPUT_TABLE, settings, db_api=DuckDBAPI(connection=connection))
 
 
+class DuckDBEngine:
+    """The model run in this process, on the DuckDB store itself (the default engine).
+    `linkage.postgres.PostgresEngine` offers the same methods on PostgreSQL."""
+
+    dialect = "duckdb"
+
+    def __init__(self, store: duckdb.DuckDBPyConnection) -> None:
+        self.store = store
+
+    def __enter__(self) -> "DuckDBEngine":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def linker(self, model: dict[str, Any] | None) -> Linker:
+        return make_linker(self.store, model)
+
+    def train(self) -> dict[str, Any]:
+        return train(self.store)
+
+    def count_pairs(self) -> int:
+        return count_pairs(self.store)
+
+    def fetch(self, predictions: "SplinkDataFrame") -> str:
+        return predictions.physical_name
+
+
 def train(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Estimate every parameter from the input table; the trained model as Splink JSON.
     Score with `make_linker(connection, model)`: the model saved is the model that scores."""
-    linker = make_linker(connection, None)
+    return train_linker(make_linker(connection, None), seed=SEED)
+
+
+def train_linker(linker: Linker, *, seed: int | None) -> dict[str, Any]:
+    """Train an untrained linker on its input table, in whatever engine it runs on; the
+    model as Splink JSON in that engine's dialect. `seed` makes u's random sample
+    repeatable where the engine takes one in SQL (DuckDB); PostgreSQL seeds its session
+    instead (`linkage.postgres`)."""
     training = linker.training
     with quiet_splink():
         training.estimate_probability_two_random_records_match(
@@ -347,7 +382,10 @@ def train(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                 "no two records agree exactly on given name, family name and birth date, "
                 "so the records show no duplicates to learn from"
             )
-        training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+        training.estimate_u_using_random_sampling(
+            max_pairs=U_SAMPLE_PAIRS,
+            seed=seed,  # type: ignore[arg-type]  # Splink takes None: no seed in SQL
+        )
         for rule in TRAINING_BLOCKING_RULES:
             training.estimate_parameters_using_expectation_maximisation(
                 rule,
@@ -414,12 +452,18 @@ def term_frequency_columns(model: dict[str, Any]) -> list[str]:
 
 def count_pairs(connection: duckdb.DuckDBPyConnection) -> int:
     """How many pairs the prediction blocking rules make (each pair counted once)."""
+    return count_pairs_with(DuckDBAPI(connection=connection), "duckdb")
+
+
+def count_pairs_with(db_api: Any, dialect: str) -> int:
+    """The same count in any engine, with the blocking rules that engine scores with."""
+    rules = settings_dict(dialect)["blocking_rules_to_generate_predictions"]
     with quiet_splink():
         counts = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
             table_or_tables=INPUT_TABLE,
-            blocking_rules=list(PREDICTION_BLOCKING_RULES),
+            blocking_rules=rules,
             link_type="dedupe_only",
-            db_api=DuckDBAPI(connection=connection),
+            db_api=db_api,
         )
     return int(counts["row_count"].sum())
 
@@ -498,12 +542,26 @@ def level_weights(model: dict[str, Any]) -> Iterator[tuple[str, str, float, floa
             )
 
 
+def settings_dict(dialect: str) -> dict[str, Any]:
+    """The untrained model as Splink JSON for `dialect`, with the blocking rules that
+    engine can run (PostgreSQL cannot block on array elements)."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"Unknown SQL dialect {dialect!r}; one of {', '.join(DIALECTS)}.")
+    rendered = settings_for(dialect).create_settings_dict(dialect)
+    rendered["sql_dialect"] = dialect
+    if dialect in DIALECTS_WITHOUT_ARRAY_BLOCKING:
+        rendered["blocking_rules_to_generate_predictions"] = [
+            rule
+            for rule in rendered["blocking_rules_to_generate_predictions"]
+            if not rule.get("arrays_to_explode")
+        ]
+    return rendered
+
+
 def export_model(model: dict[str, Any], dialect: str) -> dict[str, Any]:
     """The trained model with its SQL rendered for `dialect` (duckdb, spark, postgres):
     the same levels in the same order, with the same trained parameters."""
-    if dialect not in DIALECTS:
-        raise ValueError(f"Unknown SQL dialect {dialect!r}; one of {', '.join(DIALECTS)}.")
-    exported = settings_for(dialect).create_settings_dict(dialect)
+    exported = settings_dict(dialect)
     for target, trained in zip(exported["comparisons"], model["comparisons"], strict=True):
         for level, trained_level in zip(
             target["comparison_levels"], trained["comparison_levels"], strict=True
@@ -512,11 +570,4 @@ def export_model(model: dict[str, Any], dialect: str) -> dict[str, Any]:
                 if key in trained_level:
                     level[key] = trained_level[key]
     exported["probability_two_random_records_match"] = model["probability_two_random_records_match"]
-    exported["sql_dialect"] = dialect
-    if dialect in DIALECTS_WITHOUT_ARRAY_BLOCKING:
-        exported["blocking_rules_to_generate_predictions"] = [
-            rule
-            for rule in exported["blocking_rules_to_generate_predictions"]
-            if not rule.get("arrays_to_explode")
-        ]
     return exported

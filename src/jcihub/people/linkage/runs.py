@@ -32,7 +32,8 @@ from jcihub.audit.services import record
 
 from ..models import REVIEW_STATUSES, LinkageRun, MatchCandidate, PersonRelationship
 from . import model as linkage_model
-from .postgres import JARO_WINKLER_FUNCTION
+from .identities import Identities
+from .postgres import JARO_WINKLER_FUNCTION, EngineUnavailable, PostgresEngine
 from .records import count_registry, read_registry
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
@@ -62,6 +63,8 @@ STALE_QUEUE_SQL = """
 """
 STAGE_BATCH = 50_000
 Status = MatchCandidate.Status
+# Where the model runs: in this process (DuckDB) or on the PostgreSQL server.
+ENGINES: dict[str, Any] = {"duckdb": linkage_model.DuckDBEngine, "postgres": PostgresEngine}
 
 
 class LinkageError(Exception):
@@ -84,6 +87,7 @@ class LinkageOutcome:
     unchanged: int = 0
     skipped_rejected: int = 0
     skipped_related: int = 0
+    held_apart: int = 0  # would-be automatic links queued: they would join a rejected pair
     promoted: int = 0  # queued pairs that now reach the automatic threshold (in auto_linked)
     queue_size: int = 0  # pairs waiting for review (or deferred) after the run
     model: dict[str, Any] = field(default_factory=dict)
@@ -104,6 +108,7 @@ class LinkageOutcome:
             "unchanged",
             "skipped_rejected",
             "skipped_related",
+            "held_apart",
         )
         return {name: getattr(self, name) for name in names}
 
@@ -118,9 +123,13 @@ def link_people(
     model_path: Path | None = None,
     dry_run: bool = False,
     export_dialects: tuple[str, ...] = (),
+    engine: str = "duckdb",
     progress: Progress = _no_progress,
 ) -> LinkageOutcome:
-    """Run identity resolution over every unsealed person record (see the module)."""
+    """Run identity resolution over every unsealed person record (see the module);
+    `engine` is where the model runs (`ENGINES`)."""
+    if engine not in ENGINES:
+        raise LinkageError(f"Unknown engine {engine!r}; one of {', '.join(ENGINES)}.")
     started_at = timezone.now()
     outcome = LinkageOutcome(
         dry_run=dry_run,
@@ -141,7 +150,11 @@ def link_people(
             outcome.records = linkage_model.load_records(
                 connection, read_registry(), lambda done: progress("read", done, people)
             )
-        predictions = _model_and_scores(connection, outcome, saved_model, progress)
+        try:
+            with ENGINES[engine](connection) as scorer:
+                predictions = _model_and_scores(scorer, outcome, saved_model, progress)
+        except EngineUnavailable as error:
+            raise LinkageError(str(error)) from error
         with _timed(outcome, "save"):
             _stage_decisions(connection)
             store = contextlib.nullcontext() if dry_run else transaction.atomic()
@@ -154,29 +167,27 @@ def link_people(
 
 
 def _model_and_scores(
-    connection: duckdb.DuckDBPyConnection,
-    outcome: LinkageOutcome,
-    saved_model: dict[str, Any] | None,
-    progress: Progress,
+    scorer: Any, outcome: LinkageOutcome, saved_model: dict[str, Any] | None, progress: Progress
 ) -> str:
-    """Train (or take) the model, count and score the pairs; the predictions table."""
+    """Train (or take) the model, count and score the pairs in the engine; the name of
+    the predictions table in the DuckDB store."""
     with _timed(outcome, "train"):
         progress("train", 0, None)
-        outcome.model = saved_model or _train(connection)
-    linker = linkage_model.make_linker(connection, outcome.model)
+        outcome.model = saved_model or _train(scorer)
+    linker = scorer.linker(outcome.model)
     with _timed(outcome, "count"):
         progress("count", 0, None)
-        outcome.pairs_scored = linkage_model.count_pairs(connection)
+        outcome.pairs_scored = scorer.count_pairs()
     with _timed(outcome, "score"):
         progress("score", 0, None)
-        predictions = linkage_model.score(linker, outcome.review_threshold).physical_name
-        outcome.lookups = linkage_model.lookups(linker, connection)
-        return predictions
+        predictions = scorer.fetch(linkage_model.score(linker, outcome.review_threshold))
+        outcome.lookups = linkage_model.lookups(linker, scorer.store)
+        return str(predictions)
 
 
-def _train(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _train(scorer: Any) -> dict[str, Any]:
     try:
-        return linkage_model.train(connection)
+        return dict(scorer.train())
     except linkage_model.TrainingError as error:
         raise LinkageError(
             f"The model cannot be trained on these records: {error}. Run with --model PATH "
@@ -261,11 +272,12 @@ def _store(
         [str(status) for status in REVIEW_STATUSES],
     )
     total = _count(connection, f"SELECT count(*) FROM {predictions}")  # noqa: S608
+    identities = Identities.from_database()
     done = 0
     for rows in _classified(connection, predictions):
         batch = _Batch()
         for row in rows:
-            _plan(row, outcome, batch, labels, run)
+            _plan(row, outcome, batch, labels, run, identities)
         _write(batch, run)
         done += len(rows)
         progress("save", done, total)
@@ -302,10 +314,20 @@ def _plan(
     batch: _Batch,
     labels: dict[str, dict[int, str]],
     run: LinkageRun | None,
+    identities: Identities,
 ) -> None:
-    """Decide what one scored pair does, and count it."""
+    """Decide what one scored pair does, and count it. Pairs come best first, and each
+    automatic link joins `identities` at once, so a weaker pair that would join records
+    a reviewer kept apart, through links made earlier in the run, is queued instead."""
     status, probability = row["known_status"], float(row["match_probability"])
+    a, b = int(row["unique_id_l"]), int(row["unique_id_r"])
     is_automatic = probability >= outcome.auto_threshold
+    if is_automatic and status in (None, Status.PENDING) and not row["is_related"]:
+        if identities.would_join_rejected(a, b):
+            outcome.held_apart += 1
+            is_automatic = False
+        else:
+            identities.join(a, b)
     if status is None and row["is_related"]:
         outcome.skipped_related += 1
     elif status is None:

@@ -23,6 +23,7 @@ from jcihub.audit.models import AuditAction, AuditEntry
 from jcihub.core.tests.factories import user_with_role
 from jcihub.people.demo import GeneratedPerson, people_with_duplicates, save_batch
 from jcihub.people.linkage import model as linkage_model
+from jcihub.people.linkage import postgres as postgres_engine
 from jcihub.people.linkage.postgres import JARO_WINKLER_FUNCTION
 from jcihub.people.linkage.records import PersonRecord, features, read_people, read_registry
 from jcihub.people.linkage.review import decide_candidate
@@ -183,7 +184,9 @@ def strangers(registry: None) -> tuple[Person, Person]:
 def _link(model: Path, **options: object) -> str:
     out = io.StringIO()
     args = ["link", "people", "--model", str(model), "--no-progress"]
-    args += [f"--{name.replace('_', '-')}" for name, on in options.items() if on]
+    for name, value in options.items():
+        flag = f"--{name.replace('_', '-')}"
+        args += [flag, value] if isinstance(value, str) else [flag] if value else []
     call_command(*args, stdout=out)
     return out.getvalue()
 
@@ -309,13 +312,101 @@ def test_a_model_file_that_is_not_a_linkage_model_is_refused(registry, tmp_path)
         call_command("link", "people", "--model", str(other), stdout=io.StringIO())
 
 
+# --- A rejection holds for the whole identity ---------------------------------------------
+
+
+def _stored(one: Person, other: Person) -> MatchCandidate:
+    candidate = _pair(one, other)
+    assert candidate is not None, "the run scored no such pair"
+    return candidate
+
+
+def _third_record(booked: Person) -> Person:
+    """The man of `known_duplicate` once more, from a hospital referral."""
+    return _person(
+        "Robert",
+        "Whitacre",
+        booked.birth_date,
+        sex="M",
+        line="4410 Troost Ave",
+        zip_code="64110",
+        phone="816.555.7301",
+        identifiers=(("hospital_mrn", "TRM-55120"),),
+    )
+
+
+def test_a_run_does_not_join_through_a_third_record_what_a_reviewer_kept_apart(
+    trained_model, known_duplicate, make_user
+) -> None:
+    booked, intake = known_duplicate
+    link_people(model_path=trained_model)
+    decide_candidate(make_user("program_manager"), _stored(booked, intake), Status.REJECTED)
+    third = _third_record(booked)
+    outcome = link_people(model_path=trained_model)
+    statuses = sorted([_stored(booked, third).status, _stored(intake, third).status])
+    assert statuses == sorted([Status.AUTO_LINKED, Status.PENDING])
+    assert outcome.held_apart == 1
+    assert LinkageRun.objects.latest("id").held_apart == 1
+    again = link_people(model_path=trained_model)  # and it stays so
+    assert (again.auto_linked, again.held_apart) == (0, 1)
+
+
+def test_rejecting_a_pair_joined_through_a_third_record_sends_those_links_back_to_review(
+    trained_model, known_duplicate, make_user
+) -> None:
+    booked, intake = known_duplicate
+    third = _third_record(booked)
+    link_people(model_path=trained_model)
+    assert all(_stored(one, other).is_link for one, other in [(booked, intake), (booked, third)])
+    outcome = decide_candidate(
+        make_user("program_manager"), _stored(booked, intake), Status.REJECTED, "Brothers"
+    )
+    returned = {link.pk for link in outcome.separation.returned_to_review}
+    assert returned == {_stored(booked, third).pk, _stored(intake, third).pk}
+    assert _stored(booked, third).status == _stored(intake, third).status == Status.PENDING
+    assert outcome.separation.still_joined_by == []
+    entry = AuditEntry.objects.filter(summary__contains="back to review").first()
+    assert entry is not None and entry.person_id in {booked.pk, third.pk, intake.pk}
+
+
+def test_a_pair_that_would_join_a_rejected_pair_cannot_be_accepted(
+    trained_model, known_duplicate, make_user
+) -> None:
+    booked, intake = known_duplicate
+    third = _third_record(booked)
+    link_people(model_path=trained_model)
+    reviewer = make_user("program_manager")
+    decide_candidate(reviewer, _stored(booked, intake), Status.REJECTED)
+    decide_candidate(reviewer, _stored(booked, third), Status.ACCEPTED)
+    with pytest.raises(ValidationError, match="judged to be different people"):
+        decide_candidate(reviewer, _stored(intake, third), Status.ACCEPTED)
+    assert _stored(intake, third).status == Status.PENDING
+
+
+def test_links_a_reviewer_accepted_are_named_when_they_still_join_a_rejected_stored(
+    trained_model, known_duplicate, make_user
+) -> None:
+    booked, intake = known_duplicate
+    third = _third_record(booked)
+    link_people(model_path=trained_model)
+    reviewer = make_user("program_manager")
+    for one, other in [(booked, third), (intake, third)]:
+        decide_candidate(reviewer, _stored(one, other), Status.ACCEPTED)
+    outcome = decide_candidate(reviewer, _stored(booked, intake), Status.REJECTED)
+    assert outcome.separation.returned_to_review == []
+    assert {link.pk for link in outcome.separation.still_joined_by} == {
+        _stored(booked, third).pk,
+        _stored(intake, third).pk,
+    }
+
+
 # --- Decisions, features and exports ------------------------------------------------------
 
 
 def test_a_rejection_is_final(trained_model, known_duplicate, make_user) -> None:
     link_people(model_path=trained_model)
     reviewer = make_user("program_manager")
-    candidate = decide_candidate(reviewer, _pair(*known_duplicate), Status.REJECTED)
+    candidate = decide_candidate(reviewer, _pair(*known_duplicate), Status.REJECTED).candidate
     with pytest.raises(ValidationError, match="cannot become accepted"):
         decide_candidate(reviewer, candidate, Status.ACCEPTED)
     entries = AuditEntry.objects.filter(object_type="people.matchcandidate")
@@ -433,3 +524,62 @@ def test_without_a_stored_run_intake_relies_on_its_own_score(known_duplicate) ->
 
     assert {row.person for row in found} >= {booked, intake}
     assert all(row.opinion is None for row in found)
+
+
+# --- The same model on PostgreSQL ------------------------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="runs the model on the PostgreSQL server"
+)
+
+
+def _scores() -> dict[tuple[int, int], tuple[str, float]]:
+    return {
+        (c.person_a_id, c.person_b_id): (c.status, c.match_probability)
+        for c in MatchCandidate.objects.all()
+    }
+
+
+def _linkage_schema_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s",
+            [postgres_engine.SCHEMA],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+@on_postgresql
+def test_postgresql_scores_every_pair_as_duckdb_does(trained_model, known_duplicate, borderline):
+    _link(trained_model)
+    on_duckdb = _scores()
+    out = _link(trained_model, engine="postgres")
+    run = LinkageRun.objects.latest("id")
+    assert (run.auto_linked, run.queued, run.refreshed, run.withdrawn) == (0, 0, 0, 0), out
+    assert _scores() == on_duckdb
+    linked, queued = _pair(*known_duplicate), _pair(*borderline)
+    assert linked is not None and linked.status == Status.AUTO_LINKED
+    assert queued is not None and queued.status == Status.PENDING
+    assert not _linkage_schema_exists()
+
+
+@on_postgresql
+def test_postgresql_trains_its_own_model_repeatably(db, settings) -> None:
+    save_batch([person for person, _ in people_with_duplicates(5, 400, 0.25)])
+    call_command("link", "people", "--engine", "postgres", "--no-progress", stdout=io.StringIO())
+    first = LinkageRun.objects.get()
+    assert first.model["sql_dialect"] == "duckdb"  # intake and later runs score with it
+    assert MatchCandidate.objects.filter(status=Status.AUTO_LINKED).count() > 10
+    before = list(MatchCandidate.objects.order_by("id").values())
+    call_command("link", "people", "--engine", "postgres", "--no-progress", stdout=io.StringIO())
+    second = LinkageRun.objects.latest("id")
+    assert second.model == first.model
+    assert list(MatchCandidate.objects.order_by("id").values()) == before
+    assert not _linkage_schema_exists()
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the refusal is for other databases")
+def test_the_postgresql_engine_on_another_database_says_so(trained_model, known_duplicate):
+    with pytest.raises(CommandError, match="runs the model on the PostgreSQL server"):
+        _link(trained_model, engine="postgres")
+    assert not LinkageRun.objects.exists()

@@ -158,3 +158,42 @@ def test_the_person_page_lists_records_linked_directly_and_through_another(clien
     )
     assert f"/people/{second.pk}/" in page and f"/people/{third.pk}/" in page
     assert "linked automatically" in page and "linked through another record" in page
+
+
+def test_the_weights_start_from_the_models_prior(client_for, pair) -> None:
+    pair.run.model = {"probability_two_random_records_match": 1 / 1025}  # log2 odds: -10
+    pair.run.save()
+    page = client_for(user_with_role("director")).get(reverse("people:match", args=[pair.pk]))
+    text = page.content.decode()
+    assert "Starting point" in text and "-10.0" in text
+
+
+def test_a_pair_that_would_join_a_rejected_pair_is_flagged_and_cannot_be_accepted(
+    client_for,
+) -> None:
+    one, two, three = (PersonFactory(family_name="Crane") for _ in range(3))
+    match_candidate(one, two, status="rejected")
+    match_candidate(one, three, status="accepted")
+    joining = match_candidate(two, three)
+    client = client_for(user_with_role("program_manager"))
+    url = reverse("people:match", args=[joining.pk])
+    assert "Linking would join records judged different people" in client.get(url).content.decode()
+
+    refused = client.post(url, {"decision": "accepted"})
+    assert "judged to be different people" in refused.content.decode()
+    joining.refresh_from_db()
+    assert joining.status == "pending"
+
+
+def test_unmerging_says_which_accepted_links_still_join_the_records(client_for) -> None:
+    one, two, three = (PersonFactory(family_name="Crane") for _ in range(3))
+    direct = match_candidate(one, two, status="auto_linked")
+    match_candidate(one, three, status="accepted")
+    match_candidate(two, three, status="accepted")
+    client = client_for(user_with_role("program_manager"))
+    response = client.post(
+        reverse("people:match", args=[direct.pk]), {"decision": "rejected"}, follow=True
+    )
+    text = response.content.decode()
+    assert "Unmerged" in text
+    assert "still one identity through links a reviewer accepted" in text

@@ -18,12 +18,19 @@ from rich.progress import (
 from rich.table import Table
 
 from jcihub.people.linkage import model as linkage_model
-from jcihub.people.linkage.runs import PHASES, LinkageError, LinkageOutcome, link_people
+from jcihub.people.linkage.runs import (
+    ENGINES,
+    PHASES,
+    LinkageError,
+    LinkageOutcome,
+    link_people,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Find person records that stand for the same human (Splink on DuckDB). "
+        "Find person records that stand for the same human (Splink, on DuckDB in this "
+        "process or, with --engine postgres, on the PostgreSQL server). "
         "`link people` reads every unsealed person record, trains the model on them by "
         "expectation maximisation (or uses --model), and scores the pairs its blocking "
         "rules bring together: pairs at or above JCIHUB_LINK_AUTO_THRESHOLD are linked "
@@ -57,6 +64,15 @@ class Command(BaseCommand):
             "PostgreSQL (repeatable).",
         )
         parser.add_argument(
+            "--engine",
+            choices=sorted(ENGINES),
+            default="duckdb",
+            help="Where the model trains and scores: duckdb (default; in this process) or "
+            "postgres (on the PostgreSQL server of DATABASE_URL, in a scratch schema "
+            "jcihub_linkage that the run drops; needs the fuzzystrmatch extension). "
+            "PostgreSQL does not block on shared identifiers or phones: see docs/people.md.",
+        )
+        parser.add_argument(
             "--print-model", action="store_true", help="Print the model's Splink JSON."
         )
         parser.add_argument(
@@ -76,6 +92,7 @@ class Command(BaseCommand):
                     model_path=model_path,
                     dry_run=options["dry_run"],
                     export_dialects=tuple(options["export"]),
+                    engine=options["engine"],
                     progress=display.update,
                 )
         except LinkageError as error:
@@ -139,6 +156,10 @@ def _print_summary(console: Console, outcome: LinkageOutcome) -> None:
         ("pairs already linked or decided, unchanged", outcome.unchanged),
         ("pairs rejected before, not proposed again", outcome.skipped_rejected),
         ("pairs recorded as related people, kept apart", outcome.skipped_related),
+        (
+            "automatic links held for review (would join records judged different)",
+            outcome.held_apart,
+        ),
     )
     for label, value in rows:
         table.add_row(label, f"{value:,}")
