@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "jcihub.referrals",
     "jcihub.taskforce",
     "jcihub.ipvi",
+    "jcihub.funds",
+    "jcihub.insights",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +279,10 @@ BREAK_GLASS_MINUTES = int(os.environ.get("JCIHUB_BREAK_GLASS_MINUTES", "60"))
 # A referral sent and not accepted or declined within this many hours is overdue: it is
 # flagged on the sender's list (docs/referrals.md).
 REFERRAL_ANSWER_HOURS = int(os.environ.get("JCIHUB_REFERRAL_ANSWER_HOURS", "72"))
+# IPVI outcomes (docs/insights.md): people placed on a tier from this date form the
+# programme's cohorts; the years before it give the baseline cohorts.
+IPVI_PROGRAMME_START = os.environ.get("JCIHUB_IPVI_PROGRAMME_START", "2026-07-01")
+IPVI_BASELINE_YEARS = int(os.environ.get("JCIHUB_IPVI_BASELINE_YEARS", "3"))
 
 # Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
 # documents record by record. The planning repository beside the project holds them;

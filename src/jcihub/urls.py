@@ -20,6 +20,8 @@ urlpatterns = [
     path("referrals/", include("jcihub.referrals.referral_urls")),
     path("taskforce/", include("jcihub.taskforce.urls")),
     path("ipvi/", include("jcihub.ipvi.urls")),
+    path("funds/", include("jcihub.funds.urls")),
+    path("insights/", include("jcihub.insights.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", APISchema.as_view(), name="api-schema"),
     path("api/docs/", APIDocs.as_view(url_name="api-schema"), name="api-docs"),

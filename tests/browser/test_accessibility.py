@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ from jcihub.core.tests.factories import (
     match_candidate,
     user_with_role,
 )
+from jcihub.funds import services as funds
+from jcihub.funds.models import Authorisation, Fund
 from jcihub.incidents import importer
 from jcihub.incidents.models import Incident
 from jcihub.ipvi.defaults import write_ladder
@@ -113,6 +116,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "offense_code": OffenseCode.objects.get(code="13A").pk,
         "case": _taskforce_case(raw_address.property),
         "ipvi": _ipvi_candidate(causer, victim),
+        "authorisation": _spending(),
     }
 
 
@@ -217,6 +221,11 @@ def _visits() -> list[Visit]:
         Visit("IPVI candidate errors", "ipvi_coordinator", "/ipvi/candidates/{ipvi}/", _override),
         Visit("IPVI candidate, director", "director", "/ipvi/candidates/{ipvi}/"),
         Visit("IPVI tier ladder", "ipvi_coordinator", "/ipvi/tiers/"),
+        Visit("IPVI outcomes", "director", "/insights/ipvi/"),
+        Visit("IPVI outcomes, analyst", "analyst", "/insights/ipvi/"),
+        Visit("funds", "auditor", "/funds/"),
+        Visit("spending ledger", "director", "/funds/{authorisation}/"),
+        Visit("spending ledger errors", "director", "/funds/{authorisation}/", _submit_empty),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -244,8 +253,37 @@ def _ipvi_candidate(causer: Person, victim: Person) -> int:
         )
         incident.parties.create(party_key="S", involvement="SUS", person=causer, age=33)
         incident.parties.create(party_key="V", involvement="VIC", person=victim, age=29)
+    # A baseline for the outcomes page: someone who caused harm in 2024 and again in 2025.
+    other = PersonFactory(given_name="Cole", family_name="Baird", birth_date=dt.date(1980, 5, 5))
+    for number, day in (("DV3", dt.date(2024, 1, 10)), ("DV4", dt.date(2025, 3, 1))):
+        incident = Incident.objects.create(
+            source_key=number, report_number=number, reported_date=day, is_domestic_violence=True
+        )
+        incident.parties.create(party_key="S", involvement="SUS", person=other, age=44)
     rebuild_queue()
     return Candidate.objects.get(incident__report_number="DV2").pk
+
+
+def _spending() -> int:
+    """The IPVI authorisation (written by a migration, again after a flush) with one
+    expenditure and one voided."""
+    fund, _ = Fund.objects.get_or_create(account="2000-501905")
+    authorisation, _ = Authorisation.objects.get_or_create(
+        fund=fund, ordinance="Ordinance 260299", defaults={"programme": "ipvi", "amount": 75_000}
+    )
+    for payee in ("Print shop", "Caterer"):
+        spent = funds.record_expenditure(
+            None,
+            authorisation,
+            spent_on=dt.date(2026, 8, 1),
+            amount=Decimal("120.50"),
+            payee=payee,
+            category="materials",
+            description="Letters",
+            reference="PO-1",
+        )
+    funds.void_expenditure(None, spent, "Entered twice")
+    return authorisation.pk
 
 
 def _override(page: Page) -> None:
@@ -331,6 +369,10 @@ NOT_PAGES = (
     "api-token",
     "rejected.csv",
     "ipvi/rebuild",
+    "report.pdf",
+    "cohorts.csv",
+    "spending.csv",
+    "/void/",
 )
 
 

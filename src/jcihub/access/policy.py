@@ -74,6 +74,14 @@ class Cap:
     # who caused harm, with their police history); only the coordinator decides tiers.
     IPVI_VIEW = "ipvi.view"
     IPVI_DECIDE = "ipvi.decide"
+    # Programme outcomes: counts of people, never a list of them. The report leaves the
+    # department (small cells suppressed); the dashboard shows the counts whole.
+    INSIGHTS_IPVI = "insights.ipvi"
+    INSIGHTS_REPORT = "insights.report"
+    # Spending against ordinance authorisations: read by those who answer for it (and the
+    # auditor); recorded and voided by the director and programme managers.
+    FUNDS_VIEW = "funds.view"
+    FUNDS_MANAGE = "funds.manage"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -157,6 +165,10 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.REFERRALS_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
     Cap.IPVI_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
     Cap.IPVI_DECIDE: frozenset({R.IPVI_COORDINATOR}),
+    Cap.INSIGHTS_IPVI: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.ANALYST},
+    Cap.INSIGHTS_REPORT: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
+    Cap.FUNDS_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AUDITOR},
+    Cap.FUNDS_MANAGE: DEPARTMENT_WIDE,
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:

@@ -13,6 +13,7 @@
    public pages.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ from jcihub.core.tests.factories import (
     match_candidate,
     user_with_role,
 )
+from jcihub.funds.models import Authorisation, Fund
 from jcihub.incidents.models import ImportRun, Incident
 from jcihub.ipvi.defaults import write_ladder
 from jcihub.ipvi.models import Candidate, Tier
@@ -224,6 +226,14 @@ TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 
 # read it; only the coordinator rebuilds it and decides tiers.
 IPVI_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_DECIDER = row(403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# Programme outcomes (counts, no people): the analyst studies them; the report and CSV
+# leave the department, so only those who answer for the programme make them.
+INSIGHTS_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
+INSIGHTS_REPORTERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# Spending: read by those who answer for it and the auditor; recorded by the director
+# and programme managers (a void without a reason is refused and sent back: 302).
+FUNDS_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403)
+FUNDS_MANAGERS = row(302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -321,6 +331,16 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "taskforce:case": (Probe(TASKFORCE_CASEWORK),),
     "auditentry-list": (Probe(AUDITOR_ONLY),),
     "auditentry-detail": (Probe(AUDITOR_ONLY),),
+    "insights:ipvi": (Probe(INSIGHTS_VIEWERS),),
+    "insights:ipvi_report": (
+        Probe(INSIGHTS_REPORTERS),
+        Probe(row(302, 302, 403, 403, 302, *(403,) * 10), data={"quarter": "last"}),
+    ),
+    "insights:ipvi_cohorts_csv": (Probe(INSIGHTS_REPORTERS),),
+    "funds:authorisations": (Probe(FUNDS_VIEWERS),),
+    "funds:ledger": (Probe(FUNDS_VIEWERS),),
+    "funds:export": (Probe(FUNDS_VIEWERS),),
+    "funds:void": (Probe(FUNDS_MANAGERS, "post"),),
 }
 
 
@@ -347,6 +367,13 @@ class Sample:
     def kwargs(self, name: str) -> dict[str, Any]:
         if name == "taskforce:category_edit":  # a code the migration seeds
             return {"pk": OffenseCode.objects.get(code="13A").pk}
+        if name in {"funds:ledger", "funds:export"}:
+            return {"pk": _authorisation().pk}
+        if name == "funds:void":
+            spent = _authorisation().expenditures.create(
+                spent_on=dt.date(2026, 8, 1), amount=10, payee="x", category="other"
+            )
+            return {"pk": spent.pk}
         if name == "taskforce:case":  # a case on the sample property
             case, _ = TaskforceCase.objects.get_or_create(
                 property_id=self.property_id, defaults={"lead_agency": "police", "summary": "x"}
@@ -384,6 +411,15 @@ class Sample:
             "referral-move": {"pk": self.referral_id},
             "ipvi:candidate": {"pk": self.ipvi_candidate_id},
         }.get(name, {})
+
+
+def _authorisation() -> Authorisation:
+    """The IPVI authorisation a migration writes (again, after a browser test's flush)."""
+    fund, _ = Fund.objects.get_or_create(account="2000-501905", defaults={"name": "VPF"})
+    found, _ = Authorisation.objects.get_or_create(
+        fund=fund, ordinance="Ordinance 260299", defaults={"amount": 75_000, "programme": "ipvi"}
+    )
+    return found
 
 
 @pytest.fixture
