@@ -117,6 +117,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "case": _taskforce_case(raw_address.property),
         "ipvi": _ipvi_candidate(causer, victim),
         "authorisation": _spending(),
+        "tier": Tier.objects.get(code="C").pk,
     }
 
 
@@ -221,6 +222,9 @@ def _visits() -> list[Visit]:
         Visit("IPVI candidate errors", "ipvi_coordinator", "/ipvi/candidates/{ipvi}/", _override),
         Visit("IPVI candidate, director", "director", "/ipvi/candidates/{ipvi}/"),
         Visit("IPVI tier ladder", "ipvi_coordinator", "/ipvi/tiers/"),
+        Visit("IPVI new tier", "director", "/ipvi/tiers/new/"),
+        Visit("IPVI new tier errors", "ipvi_coordinator", "/ipvi/tiers/new/", _submit_empty),
+        Visit("IPVI tier", "ipvi_coordinator", "/ipvi/tiers/{tier}/"),
         Visit("IPVI outcomes", "director", "/insights/ipvi/"),
         Visit("IPVI outcomes, analyst", "analyst", "/insights/ipvi/"),
         Visit("funds", "auditor", "/funds/"),

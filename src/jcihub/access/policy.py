@@ -74,6 +74,8 @@ class Cap:
     # who caused harm, with their police history); only the coordinator decides tiers.
     IPVI_VIEW = "ipvi.view"
     IPVI_DECIDE = "ipvi.decide"
+    # The tier ladder's levels and rules (configuration, not code).
+    IPVI_CONFIGURE = "ipvi.configure"
     # Programme outcomes: counts of people, never a list of them. The report leaves the
     # department (small cells suppressed); the dashboard shows the counts whole.
     INSIGHTS_IPVI = "insights.ipvi"
@@ -165,6 +167,7 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.REFERRALS_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
     Cap.IPVI_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
     Cap.IPVI_DECIDE: frozenset({R.IPVI_COORDINATOR}),
+    Cap.IPVI_CONFIGURE: frozenset({R.IPVI_COORDINATOR, R.DIRECTOR}),
     Cap.INSIGHTS_IPVI: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.ANALYST},
     Cap.INSIGHTS_REPORT: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
     Cap.FUNDS_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AUDITOR},

@@ -226,6 +226,9 @@ TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 
 # read it; only the coordinator rebuilds it and decides tiers.
 IPVI_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_DECIDER = row(403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+IPVI_CONFIGURERS = row(200, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# An empty edit is refused with the form again (no reason given): 200, nothing changed.
+IPVI_CONFIGURERS_POST = IPVI_CONFIGURERS
 # Programme outcomes (counts, no people): the analyst studies them; the report and CSV
 # leave the department, so only those who answer for the programme make them.
 INSIGHTS_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
@@ -322,6 +325,8 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi:queue": (Probe(IPVI_VIEWERS), Probe(IPVI_VIEWERS, data={"status": "confirmed"})),
     "ipvi:candidate": (Probe(IPVI_VIEWERS),),
     "ipvi:tiers": (Probe(IPVI_VIEWERS),),
+    "ipvi:tier_new": (Probe(IPVI_CONFIGURERS),),
+    "ipvi:tier_edit": (Probe(IPVI_CONFIGURERS), Probe(IPVI_CONFIGURERS_POST, "post")),
     # After the candidate: a rebuild withdraws the sample candidate (no DV incident).
     "ipvi:rebuild": (Probe(IPVI_DECIDER, "post"),),
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
@@ -410,6 +415,7 @@ class Sample:
             "referral-detail": {"pk": self.referral_id},
             "referral-move": {"pk": self.referral_id},
             "ipvi:candidate": {"pk": self.ipvi_candidate_id},
+            "ipvi:tier_edit": {"pk": Tier.objects.get(code="D").pk},
         }.get(name, {})
 
 
