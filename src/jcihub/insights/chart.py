@@ -25,10 +25,10 @@ def _y(share: float) -> float:
 
 
 def step_line(curve: Curve, label: str, css_class: str) -> Line | None:
-    """The curve as steps, drawn as far as anyone was followed (at most a year)."""
-    if not curve.steps:
+    """The curve as steps, drawn while enough people are followed (at most a year)."""
+    if not curve.steps or not curve.reliable_until:
         return None
-    end = min(curve.last_day, DAYS)
+    end = min(curve.last_day, curve.reliable_until, DAYS)
     points = []
     previous = 1.0
     for day, share in curve.steps:

@@ -36,9 +36,9 @@ def cohort_row(cohort: Cohort, *, published: bool) -> Row:
     count = published_count if published else (lambda n: f"{n:,}")
     share = published_rate if published else rate
 
-    def fraction(numerator: int, denominator: int) -> str:
+    def fraction(numerator: int, denominator: int, empty: str = "too early") -> str:
         if not denominator:
-            return "not yet (follow-up too short)"
+            return empty
         return f"{share(numerator, denominator)} ({count(numerator)} of {count(denominator)})"
 
     median = (
@@ -65,7 +65,7 @@ def cohort_row(cohort: Cohort, *, published: bool) -> Row:
             fraction(cohort.reoffended_6, cohort.followed_6),
             fraction(cohort.reoffended_12, cohort.followed_12),
             fraction(cohort.same_partner_12, cohort.followed_12),
-            fraction(cohort.escalated, cohort.reoffended_ever),
+            fraction(cohort.escalated, cohort.reoffended_ever, "no re-offence"),
             median,
         ),
         any(is_small(n) for n in counts),

@@ -66,16 +66,17 @@ class Followed:
     escalated: bool
 
     def reoffended_within(self, days: int) -> bool | None:
-        """True/False if the whole window is in the data (or the re-offence came in it),
-        None if the data ends too soon to tell."""
-        if self.first_reoffence_day is not None and self.first_reoffence_day <= days:
-            return True
-        return False if self.days_followed >= days else None
+        """Whether a re-offence came within `days`; None when the data ends before the
+        window does (whether or not they re-offended: counting the early re-offenders of
+        a short follow-up and not the others would inflate the rate)."""
+        if self.days_followed < days:
+            return None
+        return self.first_reoffence_day is not None and self.first_reoffence_day <= days
 
     def same_partner_within(self, days: int) -> bool | None:
-        if self.same_partner_day is not None and self.same_partner_day <= days:
-            return True
-        return False if self.days_followed >= days else None
+        if self.days_followed < days:
+            return None
+        return self.same_partner_day is not None and self.same_partner_day <= days
 
 
 @dataclass

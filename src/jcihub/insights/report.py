@@ -95,10 +95,12 @@ def quarterly_pdf(outcomes: Outcomes, quarter: Quarter) -> Document:
         figures.survival_rows(outcomes, published=True),
         empty="No one has entered a cohort yet.",
     )
-    doc.heading("Cohorts by month of entry")
+    # By month for the programme only: the baseline's months, cut this fine, would be
+    # nearly all suppressed; its figures by tier are above.
+    doc.heading("Programme cohorts by month of entry")
     doc.table(
         figures.HEADER,
-        [row.cells for row in (figures.cohort_row(c, published=True) for c in outcomes.cohorts)],
+        [figures.cohort_row(c, published=True).cells for c in outcomes.cohorts if not c.baseline],
         widths=[1.1, 0.5, 0.8, 0.7, 1.4, 1.4, 1.4, 1.4, 0.9],
         empty="No one has entered a cohort yet.",
     )

@@ -14,6 +14,9 @@ from scipy import stats
 # rule): with so few people a count can identify someone, and a rate means little.
 SMALL_CELL = 11
 SUPPRESSED = "<11"
+# Past the day when fewer than this many people are still followed, a Kaplan-Meier curve
+# swings on one person: it is not drawn, and its figures there are not given.
+MIN_AT_RISK = 5
 
 
 @dataclass(frozen=True)
@@ -26,10 +29,12 @@ class Curve:
     steps: tuple[tuple[int, float], ...]
     # The longest anyone was followed: past it the curve says nothing.
     last_day: int = 0
+    # The last day on which at least MIN_AT_RISK people were still followed.
+    reliable_until: int = 0
 
     def at(self, days: int) -> float | None:
-        """The share without the event after `days`; None past the last person followed."""
-        if not self.steps or days > self.last_day:
+        """The share without the event after `days`; None where too few are followed."""
+        if not self.steps or days > min(self.last_day, self.reliable_until):
             return None
         share = 1.0
         for day, value in self.steps:
@@ -57,8 +62,10 @@ def kaplan_meier(durations: Sequence[int], observed: Sequence[bool]) -> Curve:
     times = np.asarray(durations, dtype=float)
     happened = np.asarray(observed, dtype=bool)
     last_day = int(times.max())
+    ordered = np.sort(times)[::-1]  # longest first: ordered[k] is followed by k + 1 people
+    reliable = int(ordered[MIN_AT_RISK - 1]) if len(ordered) >= MIN_AT_RISK else 0
     if not happened.any():
-        return Curve(len(times), 0, ((0, 1.0),), last_day=last_day)
+        return Curve(len(times), 0, ((0, 1.0),), last_day=last_day, reliable_until=reliable)
     data = stats.CensoredData(uncensored=times[happened], right=times[~happened])
     survival = stats.ecdf(data).sf
     steps = [(0, 1.0)] + [
@@ -66,7 +73,9 @@ def kaplan_meier(durations: Sequence[int], observed: Sequence[bool]) -> Curve:
         for day, share in zip(survival.quantiles, survival.probabilities, strict=True)
         if happened[times == day].any()
     ]
-    return Curve(len(times), int(happened.sum()), tuple(steps), last_day=last_day)
+    return Curve(
+        len(times), int(happened.sum()), tuple(steps), last_day=last_day, reliable_until=reliable
+    )
 
 
 def is_small(count: int | None) -> bool:

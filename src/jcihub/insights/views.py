@@ -42,7 +42,17 @@ def ipvi(request: HttpRequest) -> HttpResponse:
             "outcomes": outcomes,
             "header": figures.HEADER,
             "tier_rows": figures.tier_rows(outcomes, published=False),
-            "cohort_rows": [figures.cohort_row(c, published=False) for c in outcomes.cohorts],
+            "cohort_kinds": [
+                {"label": label, "rows": rows}
+                for label, baseline in (("Programme", False), ("Baseline", True))
+                if (
+                    rows := [
+                        figures.cohort_row(c, published=False)
+                        for c in outcomes.cohorts
+                        if c.baseline == baseline
+                    ]
+                )
+            ],
             "survival_rows": figures.survival_rows(outcomes, published=False),
             "charts": charts,
             "axes": chart.axes(),

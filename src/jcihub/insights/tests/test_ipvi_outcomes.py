@@ -68,12 +68,13 @@ def test_people_followed_too_short_are_left_out_of_the_rate_but_not_the_curve() 
     harms = [harm(1, 1, day, {9}), harm(2, 2, day, {8}), harm(1, 3, day + dt.timedelta(30), {9})]
     result = outcome(entries, harms, day + dt.timedelta(days=90))
     (cohort,) = result.cohorts
-    # Person 2 was followed 90 days only: not in the 6-month rate. Person 1 re-offended on
-    # day 30, so they count as a re-offence within 6 months even though the data is short.
-    assert (cohort.reoffended_6, cohort.followed_6) == (1, 1)
-    assert cohort.same_partner_12 == 1 and cohort.followed_12 == 1  # victim 9 again
+    # The data ends on day 90: nobody's 6-month window is whole, so no one is in the rate,
+    # not even person 1 who re-offended on day 30 (counting early re-offenders only would
+    # inflate it). The curve counts both while they are followed.
+    assert (cohort.reoffended_6, cohort.followed_6) == (0, 0)
+    assert (cohort.same_partner_12, cohort.followed_12) == (0, 0)
     curve = result.curves[(False, "C")]
-    assert curve.people == 2 and curve.events == 1 and curve.at(30) == 0.5
+    assert curve.people == 2 and curve.events == 1 and (30, 0.5) in curve.steps
 
 
 def test_the_same_partner_and_escalation_are_seen() -> None:
