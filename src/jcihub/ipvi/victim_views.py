@@ -207,6 +207,7 @@ def screen(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             request.user,
             f"may not record {instrument.code} for this person",
             person_id=case.victim_id,
+            not_found=True,
         )
 
     def recorded(assessment: Any) -> HttpResponse:

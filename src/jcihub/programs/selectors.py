@@ -7,6 +7,7 @@ from django.http import Http404
 
 from jcihub.access import policy
 from jcihub.access.guards import deny
+from jcihub.people.models import Person
 
 from .models import Assessment, Instrument
 
@@ -45,6 +46,10 @@ def get_assessment_for_user(user: Any, pk: Any) -> Assessment:
             not_found=True,
         )
     return assessment
+
+
+def people_by_id(ids: set[int]) -> list[Person]:
+    return list(Person.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def person_history(user: Any, person: Any) -> QuerySet[Assessment]:

@@ -100,7 +100,13 @@ def assess(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     instrument = selectors.get_instrument(code)
     if not policy.may_see_assessments_of(request.user, person, instrument.subject, record=True):
-        deny(request.user, f"may not record {instrument.code} for this person", person_id=person.pk)
+        # Existence-hiding, as for the person: the instrument is not for this user and person.
+        deny(
+            request.user,
+            f"may not record {instrument.code} for this person",
+            person_id=person.pk,
+            not_found=True,
+        )
     return assessment_form_page(
         request,
         person,

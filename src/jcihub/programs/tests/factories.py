@@ -65,3 +65,14 @@ def scored_screen(version: int = 1) -> dict[str, Any]:
 
 def load(data: dict[str, Any]) -> InstrumentVersion:
     return load_instrument(None, data, "tests").version
+
+
+def participant_screen(version: int = 1) -> dict[str, Any]:
+    """The weighted test screen, about programme participants instead of victims."""
+    data = scored_screen(version)
+    data["code"], data["name"], data["subject"] = (
+        "test-participant-screen",
+        "Test participant screen",
+        "participant",
+    )
+    return data

@@ -124,9 +124,10 @@ def test_score_is_the_sum_of_chosen_weights_and_its_band_holds_it(a: str, b: str
     result = scoring.score(WEIGHTED, {"a": a, "b": b, "c": c})
     expected = (a == "yes") * 4 + (b == "yes") * 2 + {"never": 0, "sometimes": 1, "often": 3}[c]
     assert result.score == expected
-    lows = {band.label: band.min for band in WEIGHTED.bands}
-    higher = [b.min for b in WEIGHTED.bands if b.min is not None and b.min > lows[result.band]]
-    assert lows[result.band] <= expected and all(expected < m for m in higher)
+    low = next(band.min for band in WEIGHTED.bands if band.label == result.band)
+    assert low is not None
+    higher = [b.min for b in WEIGHTED.bands if b.min is not None and b.min > low]
+    assert low <= expected and all(expected < m for m in higher)
     assert result.screened_in == (result.band == "High")
 
 
