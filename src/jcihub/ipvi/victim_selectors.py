@@ -21,7 +21,16 @@ from jcihub.people.models import Address, ContactPoint, ValidityQuerySet
 
 from .models import Candidate
 from .services import CAUSED_HARM
-from .victims import ContactAttempt, SafetyPlanNote, VictimCase, VictimScreen, VictimService
+from .victims import (
+    ContactAttempt,
+    ContactOutcome,
+    SafetyPlanNote,
+    VictimCase,
+    VictimScreen,
+    VictimService,
+)
+
+REACHED_OUTCOMES = (ContactOutcome.REACHED, ContactOutcome.DECLINED)
 
 
 def visible_cases(user: Any) -> QuerySet[VictimCase]:
@@ -119,3 +128,39 @@ def case_view(user: Any, case: VictimCase) -> CaseView:
         else:
             view.hidden_screens += 1
     return view
+
+
+@dataclass(frozen=True)
+class OutreachSummary:
+    """How far victim outreach has got for one incident, with nothing about where anyone
+    is: for the coordinator, who sequences notifications after victims are reached."""
+
+    victims: int  # victims of the incident linked to a person record
+    cases: int  # of them, with an outreach case
+    reached: int  # of them, spoken with at least once
+    declined: int  # of them, who declined contact
+
+
+def outreach_summaries(incident_ids: list[int]) -> dict[int, OutreachSummary]:
+    victims: dict[int, set[int]] = {i: set() for i in incident_ids}
+    for incident_id, person_id in Party.objects.filter(
+        incident_id__in=incident_ids, involvement=Involvement.VICTIM, person__isnull=False
+    ).values_list("incident_id", "person_id"):
+        victims[incident_id].add(person_id)
+    cases = VictimCase.objects.filter(incident_id__in=incident_ids)
+    reached = set(
+        ContactAttempt.objects.filter(
+            case__incident_id__in=incident_ids, outcome__in=REACHED_OUTCOMES
+        ).values_list("case_id", flat=True)
+    )
+    counts = {i: [0, 0, 0] for i in incident_ids}
+    for case_id, incident_id, declined in cases.values_list(
+        "pk", "incident_id", "declined_contact_at"
+    ):
+        counts[incident_id][0] += 1
+        counts[incident_id][1] += case_id in reached
+        counts[incident_id][2] += declined is not None
+    return {
+        i: OutreachSummary(len(victims[i]), counts[i][0], counts[i][1], counts[i][2])
+        for i in incident_ids
+    }

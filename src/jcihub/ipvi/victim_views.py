@@ -67,7 +67,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if show == "declined":
         cases = cases.filter(declined_contact_at__isnull=False)
     elif show != "all":
-        cases = cases.filter(declined_contact_at__isnull=True, closed_at__isnull=True)
+        cases = cases.filter(declined_contact_at__isnull=True)
     page = Paginator(cases.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

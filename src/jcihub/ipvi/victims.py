@@ -42,14 +42,13 @@ class VictimCase(RecordedByModel):
     protective_order_on = models.DateField(null=True, blank=True)
     declined_contact_at = models.DateTimeField(null=True, blank=True)
     declined_note = models.CharField(max_length=300, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "victim"], name="ipvi_victim_case_once")
         ]
-        indexes = [models.Index(fields=["declined_contact_at", "closed_at"], name="ipvi_outreach")]
+        indexes = [models.Index(fields=["declined_contact_at"], name="ipvi_outreach")]
 
     def __str__(self) -> str:
         return f"Outreach to {self.victim} ({self.incident})"

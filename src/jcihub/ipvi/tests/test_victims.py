@@ -346,3 +346,16 @@ def test_a_skeleton_instrument_explains_why_it_cannot_be_used(world: World) -> N
     url = reverse("ipvi_victims:screen", args=[world.case.pk, "lap-lethality-screen"])
     html = client_for(world.advocate).get(url).content.decode()
     assert "loaded as a skeleton" in html and "jcihub load-instrument" in html
+
+
+def test_the_outreach_summary_counts_without_saying_where_anyone_is(world: World) -> None:
+    from jcihub.ipvi.victim_selectors import OutreachSummary, outreach_summaries
+
+    second = PersonFactory()
+    world.incident.parties.create(party_key="V2", involvement="VIC", person=second)
+    assert outreach_summaries([world.incident.pk]) == {
+        world.incident.pk: OutreachSummary(victims=2, cases=1, reached=0, declined=0)
+    }
+    _attempt(world.advocate, world.case, outcome=ContactOutcome.DECLINED)
+    summary = outreach_summaries([world.incident.pk])[world.incident.pk]
+    assert (summary.reached, summary.declined) == (1, 1)
