@@ -17,7 +17,7 @@ from jcihub.access.guards import deny
 from jcihub.core.sensitivity import Sensitivity
 from jcihub.incidents.models import Involvement, Party
 from jcihub.people import selectors as people_selectors
-from jcihub.people.models import Address, ContactPoint, ValidityQuerySet
+from jcihub.people.models import Address, ContactPoint, PersonRelationship, ValidityQuerySet
 
 from .models import Candidate
 from .services import CAUSED_HARM
@@ -164,3 +164,33 @@ def outreach_summaries(incident_ids: list[int]) -> dict[int, OutreachSummary]:
         i: OutreachSummary(len(victims[i]), counts[i][0], counts[i][1], counts[i][2])
         for i in incident_ids
     }
+
+
+def victims_of(causer_id: int) -> set[int]:
+    """Everyone this person caused harm to: victims of the incidents where they were a
+    suspect or arrestee, and those the registry records them as having harmed."""
+    incidents = Party.objects.filter(person_id=causer_id, involvement__in=CAUSED_HARM).values(
+        "incident_id"
+    )
+    in_incidents = Party.objects.filter(
+        incident_id__in=incidents, involvement=Involvement.VICTIM, person__isnull=False
+    ).values_list("person_id", flat=True)
+    recorded = PersonRelationship.objects.filter(person_id=causer_id, person_caused_harm=True)
+    reverse = PersonRelationship.objects.filter(
+        related_person_id=causer_id, related_person_caused_harm=True
+    )
+    return (
+        set(in_incidents)
+        | set(recorded.values_list("related_person_id", flat=True))
+        | set(reverse.values_list("person_id", flat=True))
+    ) - {causer_id}
+
+
+def victim_locating_texts(causer_id: int) -> set[str]:
+    """The locating details of this person's victims, as text: what nothing addressed to
+    or about the person who caused harm (a letter, a notification, an export) may contain.
+    Checks and tests of offender-facing output compare against it."""
+    ids = victims_of(causer_id)
+    lines = Address.objects.filter(person_id__in=ids).values_list("line1", "line2")
+    contacts = ContactPoint.objects.filter(person_id__in=ids).values_list("value", flat=True)
+    return {text for pair in lines for text in pair if text.strip()} | set(contacts)

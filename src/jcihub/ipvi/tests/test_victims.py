@@ -205,10 +205,23 @@ def test_offender_facing_pages_and_api_never_show_the_victims_locating_details(
         (coordinator, reverse("person-timeline", args=[world.victim.pk])),
         (case_manager, reverse("person-detail", args=[world.victim.pk])),
     ]
+    from jcihub.ipvi.victim_selectors import victim_locating_texts
+
+    never = victim_locating_texts(world.causer.pk)
+    assert never >= set(LOCATING)
     for user, url in pages:
         response = client_for(user).get(url)
         assert response.status_code == 200, url
-        assert not any(text in response.content.decode() for text in LOCATING), url
+        assert not any(text in response.content.decode() for text in never), url
+
+
+def test_the_victims_locating_texts_are_known_for_checking_offender_facing_output(
+    world: World,
+) -> None:
+    from jcihub.ipvi.victim_selectors import victim_locating_texts
+
+    assert victim_locating_texts(world.causer.pk) >= set(LOCATING)
+    assert victim_locating_texts(world.victim.pk) == set()
 
 
 def test_exports_never_carry_the_victims_locating_details(world: World) -> None:
