@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jcihub.ipvi",
     "jcihub.funds",
     "jcihub.insights",
+    "jcihub.programs",
 ]
 
 MIDDLEWARE = [

@@ -30,12 +30,15 @@ from jcihub.funds import services as funds
 from jcihub.funds.models import Authorisation, Fund
 from jcihub.incidents import importer
 from jcihub.incidents.models import Incident
+from jcihub.ipvi import victim_services
 from jcihub.ipvi.defaults import write_ladder
 from jcihub.ipvi.models import Candidate, Tier
 from jcihub.ipvi.services import rebuild_queue
 from jcihub.people.models import Identifier, Person, SafetyFlag
 from jcihub.people.views import DETAIL_KINDS
 from jcihub.places.models import RawAddress
+from jcihub.programs.services import record_assessment
+from jcihub.programs.tests.factories import completed_lap, load
 from jcihub.referrals.tests.factories import ServiceFactory, sample_referral, sample_service
 from jcihub.taskforce import services as taskforce
 from jcihub.taskforce.defaults import write_defaults
@@ -118,6 +121,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "ipvi": _ipvi_candidate(causer, victim),
         "authorisation": _spending(),
         "tier": Tier.objects.get(code="C").pk,
+        **_victim_outreach(victim),
     }
 
 
@@ -230,6 +234,29 @@ def _visits() -> list[Visit]:
         Visit("funds", "auditor", "/funds/"),
         Visit("spending ledger", "director", "/funds/{authorisation}/"),
         Visit("spending ledger errors", "director", "/funds/{authorisation}/", _submit_empty),
+        Visit("instruments", "victim_advocate", "/programs/instruments/"),
+        Visit("instrument", "analyst", "/programs/instruments/{code}/"),
+        Visit(
+            "assessments of a person", "victim_advocate", "/programs/people/{victim}/assessments/"
+        ),
+        Visit("assess", "victim_advocate", "/programs/people/{victim}/assess/{code}/"),
+        Visit(
+            "assess errors",
+            "victim_advocate",
+            "/programs/people/{victim}/assess/{code}/",
+            _submit_empty,
+        ),
+        Visit("assessment", "victim_advocate", "/programs/assessments/{assessment}/"),
+        Visit("victim outreach", "victim_advocate", "/ipvi/victims/"),
+        Visit("victim outreach case", "victim_advocate", "/ipvi/victims/{victim_case}/"),
+        Visit("victim outreach case, director", "director", "/ipvi/victims/{victim_case}/"),
+        Visit(
+            "victim outreach case errors",
+            "victim_advocate",
+            "/ipvi/victims/{victim_case}/",
+            _empty_safety_note,
+        ),
+        Visit("victim screen", "victim_advocate", "/ipvi/victims/{victim_case}/screen/{code}/"),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -288,6 +315,22 @@ def _spending() -> int:
         )
     funds.void_expenditure(None, spent, "Entered twice")
     return authorisation.pk
+
+
+def _victim_outreach(victim: Person) -> dict[str, int | str]:
+    """Ana's outreach case for the DV2 incident, with a LAP screen (placeholder wording)."""
+    version = load(completed_lap())
+    answers = {"q1": "yes", "officer_belief": "no"}
+    assessment = record_assessment(None, victim, version, answers, dt.date(2020, 2, 21))
+    incident = Incident.objects.get(report_number="DV2")
+    case = victim_services.open_case(None, incident, victim)
+    victim_services.attach_screen(None, case, assessment)
+    return {"code": "lap-lethality-screen", "assessment": assessment.pk, "victim_case": case.pk}
+
+
+def _empty_safety_note(page: Page) -> None:
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator(".usa-alert--error").first).to_be_visible()
 
 
 def _override(page: Page) -> None:
@@ -377,13 +420,17 @@ NOT_PAGES = (
     "cohorts.csv",
     "spending.csv",
     "/void/",
+    "ipvi/victims/open",
+    "<slug:action>",  # the outreach forms' POST targets; their page is the case's
 )
 
 
 def test_every_page_is_in_the_sweep() -> None:
     """A new page must be added to VISITS (or, if it is not a page, to NOT_PAGES)."""
     visited = {v.path.split("?")[0] for v in VISITS}
-    normalised = {re.sub(r"\{\w+\}", "<int:pk>", p) for p in visited}
+    normalised = {
+        re.sub(r"\{\w+\}", "<int:pk>", p.replace("{code}", "<slug:code>")) for p in visited
+    }
     add_kinds = any("/add/" in p for p in visited)
     missing = []
     for route in _named_paths():

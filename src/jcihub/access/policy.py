@@ -14,6 +14,7 @@ queryset form of the same rule (a test holds the two in agreement).
 """
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import rules
@@ -84,6 +85,14 @@ class Cap:
     # auditor); recorded and voided by the director and programme managers.
     FUNDS_VIEW = "funds.view"
     FUNDS_MANAGE = "funds.manage"
+    # Screening instruments (definitions, not people) and the assessments made with them;
+    # which assessments a role sees also depends on whom the instrument is about
+    # (`ASSESSMENT_SUBJECT_ROLES`). IPVI victim outreach is the victim advocates' work.
+    INSTRUMENTS_VIEW = "programs.instruments_view"
+    ASSESSMENTS_VIEW = "programs.assessments_view"
+    ASSESSMENTS_RECORD = "programs.assessments_record"
+    IPVI_VICTIMS_VIEW = "ipvi.victims_view"
+    IPVI_OUTREACH = "ipvi.outreach"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -172,6 +181,16 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.INSIGHTS_REPORT: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
     Cap.FUNDS_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AUDITOR},
     Cap.FUNDS_MANAGE: DEPARTMENT_WIDE,
+    Cap.INSTRUMENTS_VIEW: DEPARTMENT_WIDE
+    | {R.ANALYST, R.SYSTEM_ADMIN}
+    | frozenset({R.VICTIM_ADVOCATE, R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR}),
+    Cap.ASSESSMENTS_VIEW: DEPARTMENT_WIDE
+    | {R.VICTIM_ADVOCATE, R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR},
+    Cap.ASSESSMENTS_RECORD: frozenset(
+        {R.VICTIM_ADVOCATE, R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR}
+    ),
+    Cap.IPVI_VICTIMS_VIEW: DEPARTMENT_WIDE | {R.VICTIM_ADVOCATE},
+    Cap.IPVI_OUTREACH: frozenset({R.VICTIM_ADVOCATE}),
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:
@@ -414,3 +433,77 @@ def referral_sides(user: Any, referral: Any) -> frozenset[str]:
     ):
         sides.add(Side.RECIPIENT)
     return frozenset(sides)
+
+
+# --- Assessments and victim outreach ---------------------------------------------------------
+# A victim's lethality or danger screen is seen and recorded by victim advocates (and read by
+# the department-wide roles who supervise them); screens of other people by the programme
+# staff who assess. Nobody assigned to the person who caused a victim harm sees that
+# victim's screens, as with their locating information.
+
+ASSESSMENT_SUBJECT_ROLES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    # subject: (roles that read, roles that record)
+    "victim": (DEPARTMENT_WIDE | {R.VICTIM_ADVOCATE}, frozenset({R.VICTIM_ADVOCATE})),
+    "person_who_caused_harm": (
+        DEPARTMENT_WIDE | {R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR},
+        frozenset({R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR}),
+    ),
+    "participant": (
+        DEPARTMENT_WIDE | {R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR},
+        frozenset({R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR}),
+    ),
+}
+
+
+def _subjects(user: Any, *, record: bool) -> set[str]:
+    role = role_of(user)
+    return {s for s, roles in ASSESSMENT_SUBJECT_ROLES.items() if role in roles[int(record)]}
+
+
+def _harmed_by_my_people(user: Any) -> Q:
+    """People harmed by someone on this user's caseload, as a filter on person ids."""
+    from jcihub.people.models import PersonRelationship
+
+    mine = _assigned_person_ids(user)
+    harmed = PersonRelationship.objects.filter(person_id__in=mine, person_caused_harm=True).values(
+        "related_person_id"
+    )
+    harmed_reverse = PersonRelationship.objects.filter(
+        related_person_id__in=mine, related_person_caused_harm=True
+    ).values("person_id")
+    return Q(pk__in=harmed) | Q(pk__in=harmed_reverse)
+
+
+def may_see_assessments_of(user: Any, person: Any, subject: str, *, record: bool = False) -> bool:
+    """May the user read (or record) assessments of this subject kind for this person?"""
+    capability = Cap.ASSESSMENTS_RECORD if record else Cap.ASSESSMENTS_VIEW
+    return (
+        has_capability(user, capability)
+        and subject in _subjects(user, record=record)
+        and bool(can_view_person(user, person))
+        and not works_with_harm_causer(user, person)
+    )
+
+
+def visible_assessments(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The assessments this user may read: the list form of `may_see_assessments_of`."""
+    from jcihub.programs.models import Assessment
+
+    qs = queryset if queryset is not None else Assessment.objects.all()
+    if not has_capability(user, Cap.ASSESSMENTS_VIEW):
+        return qs.none()
+    people = visible_people(user).exclude(_harmed_by_my_people(user))
+    return qs.filter(
+        person__in=people, version__instrument__subject__in=_subjects(user, record=False)
+    )
+
+
+def may_see_victim_locating(user: Any, person: Any, causer_ids: Collection[int] = ()) -> bool:
+    """Victim-locating information of this person, for this user: the sensitivity rule,
+    and never for a user assigned to anyone in `causer_ids` (the people who caused harm in
+    the case at hand, whether or not a relationship between the two is recorded)."""
+    if not can_view_sensitivity(user, person, Sensitivity.VICTIM_LOCATING):
+        return False
+    if not causer_ids:
+        return True
+    return not _assigned_person_ids(user).filter(person_id__in=list(causer_ids)).exists()

@@ -40,9 +40,12 @@ from jcihub.funds.models import Authorisation, Fund
 from jcihub.incidents.models import ImportRun, Incident
 from jcihub.ipvi.defaults import write_ladder
 from jcihub.ipvi.models import Candidate, Tier
+from jcihub.ipvi.victims import VictimCase
 from jcihub.people.models import SafetyFlag
 from jcihub.places.models import RawAddress
 from jcihub.places.services import PropertyResolver
+from jcihub.programs.services import record_assessment
+from jcihub.programs.tests.factories import completed_lap, load, participant_screen
 from jcihub.referrals.tests.factories import sample_referral, sample_service
 from jcihub.taskforce.models import OffenseCode, TaskforceCase
 
@@ -237,6 +240,19 @@ INSIGHTS_REPORTERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 
 # and programme managers (a void without a reason is refused and sent back: 302).
 FUNDS_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403)
 FUNDS_MANAGERS = row(302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# Screening instruments (definitions, no people) and assessments. The sample assessment is
+# of a programme participant: read by the department-wide roles and the programme staff
+# who assess; the victim advocate, whose screens are of victims, gets 404.
+INSTRUMENT_VIEWERS = row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403, 403, 403, 200, 403, 200)
+ASSESSMENT_LISTERS = row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403)
+ASSESSMENT_VIEWERS = row(200, 200, 200, 404, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403)
+ASSESSORS = row(403, 403, 200, 404, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403)
+ASSESS_EMPTY = row(403, 403, 400, 400, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403, 403)
+# IPVI victim outreach: victim advocates work it; the department-wide roles read it (and
+# never see the victim's locating details). An empty outreach form re-shows its errors.
+VICTIM_VIEWERS = row(200, 200, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+ADVOCATE_ONLY = row(403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+ADVOCATE_REDIRECT = row(403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -346,6 +362,24 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "funds:ledger": (Probe(FUNDS_VIEWERS),),
     "funds:export": (Probe(FUNDS_VIEWERS),),
     "funds:void": (Probe(FUNDS_MANAGERS, "post"),),
+    "programs:instruments": (Probe(INSTRUMENT_VIEWERS),),
+    "programs:instrument": (Probe(INSTRUMENT_VIEWERS),),
+    "programs:history": (Probe(ASSESSMENT_LISTERS),),
+    "programs:assess": (Probe(ASSESSORS),),
+    "programs:assessment": (Probe(ASSESSMENT_VIEWERS),),
+    "instrument-list": (Probe(INSTRUMENT_VIEWERS),),
+    "instrument-detail": (Probe(INSTRUMENT_VIEWERS),),
+    "assessment-list": (
+        Probe(ASSESSMENT_LISTERS),
+        Probe(ASSESSMENT_LISTERS, data={"person": "1"}),
+        Probe(ASSESS_EMPTY, "post"),
+    ),
+    "assessment-detail": (Probe(ASSESSMENT_VIEWERS),),
+    "ipvi_victims:list": (Probe(VICTIM_VIEWERS), Probe(VICTIM_VIEWERS, data={"show": "all"})),
+    "ipvi_victims:case": (Probe(VICTIM_VIEWERS),),
+    "ipvi_victims:act": (Probe(ADVOCATE_ONLY, "post"),),
+    "ipvi_victims:screen": (Probe(ADVOCATE_ONLY),),
+    "ipvi_victims:open": (Probe(ADVOCATE_REDIRECT, "post"),),
 }
 
 
@@ -368,6 +402,8 @@ class Sample:
     term_id: Any = None
     referral_id: int = 0
     ipvi_candidate_id: int = 0
+    assessment_id: int = 0
+    victim_case_id: int = 0
 
     def kwargs(self, name: str) -> dict[str, Any]:
         if name == "taskforce:category_edit":  # a code the migration seeds
@@ -416,6 +452,15 @@ class Sample:
             "referral-move": {"pk": self.referral_id},
             "ipvi:candidate": {"pk": self.ipvi_candidate_id},
             "ipvi:tier_edit": {"pk": Tier.objects.get(code="D").pk},
+            "programs:instrument": {"code": "test-participant-screen"},
+            "instrument-detail": {"code": "test-participant-screen"},
+            "programs:history": person,
+            "programs:assess": {**person, "code": "test-participant-screen"},
+            "programs:assessment": {"pk": self.assessment_id},
+            "assessment-detail": {"pk": self.assessment_id},
+            "ipvi_victims:case": {"pk": self.victim_case_id},
+            "ipvi_victims:act": {"pk": self.victim_case_id, "action": "note"},
+            "ipvi_victims:screen": {"pk": self.victim_case_id, "code": "lap-lethality-screen"},
         }.get(name, {})
 
 
@@ -443,6 +488,11 @@ def sample(db: None) -> Sample:
     service = sample_service()
     match = match_candidate(person, PersonFactory(given_name="Samuel", family_name="Sample"))
     write_ladder(Tier)  # a migration writes it, but a browser test's flush removes it
+    load(completed_lap())
+    screen = load(participant_screen())
+    answers = {"a": "no", "b": "yes", "c": "never"}
+    assessment = record_assessment(None, person, screen, answers, dt.date(2026, 1, 5))
+    victim_case = VictimCase.objects.create(victim=person, incident=incident)
     return Sample(
         person.pk,
         shared.pk,
@@ -464,6 +514,8 @@ def sample(db: None) -> Sample:
             why_domestic="KCPD marked the incident as domestic violence",
             proposed_tier=Tier.objects.get(code="D"),
         ).pk,
+        assessment.pk,
+        victim_case.pk,
     )
 
 
