@@ -13,6 +13,7 @@ replace the stored ones (the last row that states a field wins), blank fields ne
 a stored value, offenses and parties are added.
 """
 
+import codecs
 import csv
 import datetime as dt
 import gc
@@ -44,6 +45,8 @@ Progress = Callable[[int, int], None]  # (bytes read so far, rows read so far)
 class Tally:
     rows_read: int = 0
     rows_rejected: int = 0
+    rows_undecodable: int = 0  # rejected for bytes that are not UTF-8
+    encoding: str = ""  # the file's encoding, when it is not UTF-8
     people_created: int = 0
     people_not_created: dict[str, str] = field(default_factory=dict)  # number → why
 
@@ -75,16 +78,37 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
-def _open_text(path: Path) -> tuple[io.TextIOWrapper, _CountingReader]:
+# Byte-order marks of the Unicode encodings other than UTF-8 (longest first: UTF-32 LE
+# starts like UTF-16 LE). Spreadsheet programs save "Unicode text" as UTF-16.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+def _open_text(path: Path) -> tuple[io.TextIOWrapper, _CountingReader, str]:
+    """The file as text (gunzipped if need be), its byte counter, and the encoding name
+    when it is not UTF-8."""
     raw = path.open("rb")
     counter = _CountingReader(raw)
     buffered = io.BufferedReader(counter, 1 << 20)
     gzipped = buffered.peek(2)[:2] == b"\x1f\x8b"
-    binary: Any = gzip.GzipFile(fileobj=buffered) if gzipped else buffered
+    binary: Any = io.BufferedReader(gzip.GzipFile(fileobj=buffered)) if gzipped else buffered
+    try:
+        start = binary.peek(4)[:4]
+    except (EOFError, OSError):  # a broken gzip stream: reading the header will say so
+        start = b""
+    encoding, named = "utf-8-sig", ""
+    for mark, codec, name in BYTE_ORDER_MARKS:
+        if start.startswith(mark):
+            encoding, named = codec, name
+            break
     # Undecodable bytes become lone surrogates, so the row that holds them is rejected
     # with a reason instead of the whole file failing on it.
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    return text, counter
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
+    return text, counter, named
 
 
 def _numbered_rows(reader: Any) -> Iterator[tuple[int, list[str] | None, str]]:
@@ -118,7 +142,7 @@ def import_file(
         file_size=size,
         started_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    text, counter = _open_text(path)
+    text, counter, encoding = _open_text(path)
     try:
         with text:
             reader = csv.reader(text)
@@ -135,7 +159,7 @@ def import_file(
             run.variant = layout.name[:60]
             run.columns_ignored = list(layout.ignored)
             with transaction.atomic():
-                tally = Tally()
+                tally = Tally(encoding=encoding)
                 staging.create_staging()
                 _load(
                     run,
@@ -179,8 +203,18 @@ def _finish(run: ImportRun, status: str, message: str) -> ImportRun:
 
 def _notes(tally: Tally) -> str:
     notes = []
+    if tally.encoding:
+        notes.append(f"Read as {tally.encoding} text (the file starts with its byte-order mark).")
     if tally.rows_read == 0:
         notes.append("The file has a header but no rows.")
+    elif tally.rows_rejected == tally.rows_read:
+        notes.append("No row could be loaded: see the rejected rows for the reasons.")
+    if tally.rows_undecodable:
+        notes.append(
+            f"{tally.rows_undecodable:,} rows hold bytes that are not UTF-8 text and were "
+            "kept as rejected: if the file was saved as Latin-1 or Windows-1252, save it "
+            "as UTF-8 and import it again."
+        )
     if tally.people_created:
         notes.append(f"{tally.people_created:,} people created from KCPD person numbers.")
     if tally.people_not_created:
@@ -243,6 +277,7 @@ def _stream(
                 chunk.append((line, *read(fields)))
             except kcpd.RowError as reason:
                 error = str(reason)
+                tally.rows_undecodable += error == kcpd.UNDECODED_REASON
         if error:
             raw = _as_csv(fields) if fields is not None else ""
             rejected.append(
@@ -268,7 +303,9 @@ def _write(chunk: list[tuple[Any, ...]], rejected: list[RejectedRow], tally: Tal
 def _as_csv(fields: list[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="").writerow(fields)
-    return buffer.getvalue().encode("utf-8", "replace").decode("utf-8")
+    # As near word for word as a database keeps text: no lone surrogates, no NUL.
+    text = buffer.getvalue().encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", "\\x00")
 
 
 def _address_resolver(source: str, *, block_rounded: bool) -> staging.AddressResolver:

@@ -103,6 +103,8 @@ class RowError(ValueError):
 
 # Bytes that are not UTF-8 arrive as lone surrogates (the reader's "surrogateescape").
 _UNDECODED = re.compile("[\udc80-\udcff]")
+UNDECODED_REASON = "the row holds bytes that are not valid UTF-8 text"
+NUL_REASON = "the row holds NUL bytes, which no text field may contain (binary or UTF-16 data?)"
 
 
 def normalise_header(name: str) -> str:
@@ -138,6 +140,11 @@ class HeaderError(ValueError):
 
 
 def read_layout(header: Sequence[str]) -> Layout:
+    if any("\x00" in name for name in header):
+        raise HeaderError(
+            "The header holds NUL bytes: the file is binary, or UTF-16 text saved without "
+            "a byte-order mark, not a CSV text file. Save it as CSV (UTF-8) and import it again."
+        )
     columns: dict[str, int] = {}
     ignored: list[str] = []
     for index, raw in enumerate(header):
@@ -585,8 +592,11 @@ class RowReader:
             index, value = next((i, v) for i, v in enumerate(row) if len(v) > FIELD_LIMIT)
             name = self.layout.header[index].strip() or f"column {index + 1}"
             raise RowError(f"field {name!r} is {len(value):,} characters (limit {FIELD_LIMIT:,})")
-        if _UNDECODED.search("".join(row)):
-            raise RowError("the row holds bytes that are not valid UTF-8 text")
+        joined = "".join(row)
+        if _UNDECODED.search(joined):
+            raise RowError(UNDECODED_REASON)
+        if "\x00" in joined:
+            raise RowError(NUL_REASON)
 
     def _is_header(self, row: Sequence[str]) -> bool:
         # Most rows differ from the header in their first field: check that one first.
