@@ -20,6 +20,8 @@ import gc
 import gzip
 import hashlib
 import io
+import os
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,10 @@ from .models import ImportRun, RejectedRow
 
 CHUNK_ROWS = 20_000
 Progress = Callable[[int, int], None]  # (bytes read so far, rows read so far)
+# A run still "running" after this long has lost its process, wherever it ran: a million
+# rows take minutes.
+STALE_AFTER = dt.timedelta(hours=6)
+HOST = socket.gethostname()[:255]
 
 
 @dataclass
@@ -135,7 +141,10 @@ def import_file(
     path = Path(path)
     sha256, size = file_digest(path)
     _abandon_interrupted(sha256)
+    abandon_stale_runs()
     run = ImportRun.objects.create(
+        host=HOST,
+        pid=os.getpid(),
         source=source,
         file_name=path.name[:255],
         file_sha256=sha256,
@@ -191,6 +200,36 @@ def _abandon_interrupted(sha256: str) -> None:
         finished_at=timezone.now(),
         message="The import was interrupted (its process stopped); nothing of it was kept.",
     )
+
+
+def abandon_stale_runs(*, older_than: dt.timedelta = STALE_AFTER) -> int:
+    """Mark as abandoned the runs left "running" by a process that stopped without saying
+    so (killed, out of memory, machine restarted): a run on this machine whose process is
+    gone, or any run started longer ago than `older_than`. Their rows were never
+    committed, so nothing else needs undoing. How many runs were marked."""
+    now = timezone.now()
+    running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+    stale = [
+        run.pk
+        for run in running.only("pk", "host", "pid", "started_at")
+        if run.started_at < now - older_than
+        or (run.host == HOST and run.pid is not None and not _process_alive(run.pid))
+    ]
+    return ImportRun.objects.filter(pk__in=stale, status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.ABANDONED,
+        finished_at=now,
+        message="The import stopped without finishing (its process ended); nothing of it was kept.",
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
 
 
 def _finish(run: ImportRun, status: str, message: str) -> ImportRun:

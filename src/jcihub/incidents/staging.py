@@ -106,7 +106,13 @@ def drop_tables() -> None:
 
 
 def create_staging() -> None:
+    """Make the staging table (call inside the import's transaction)."""
     drop_tables()
+    if connection.vendor == "postgresql":
+        # For this transaction only: sorts and hashes of a whole file in memory, and no
+        # wait for the disk at commit (a crash may then lose the import whole, never half).
+        _execute("SET LOCAL work_mem = '256MB'")
+        _execute("SET LOCAL synchronous_commit = off")
     columns = ", ".join(f"{name} text" for name in STAGED_COLUMNS)
     _execute(Dialect().temporary(STAGING, f"(line integer NOT NULL, {columns})"))
 
@@ -141,14 +147,12 @@ def merge(run_id: int, resolve: AddressResolver) -> Counts:
     `resolve` gives the raw-address ids of a batch of distinct addresses."""
     sql = Dialect()
     counts = Counts()
-    _execute(f"CREATE INDEX kcpd_staging_key ON {STAGING} (source_key)")
-    if sql.postgres:  # temporary tables are never analysed automatically
-        _execute(f"ANALYZE {STAGING}")
+    _index(sql, STAGING, "source_key")
     counts.incidents_seen = _draft_incidents(sql)
     _find_changed_incidents(sql)
     _resolve_addresses(sql, resolve)
     counts.incidents_created = _write_incidents(sql, run_id)
-    _find_new_offenses()
+    _find_new_offenses(sql)
     counts.parties_seen = _draft_parties(sql)
     counts.parties_created, counts.parties_updated = _write_parties(sql, run_id)
     counts.incidents_updated = _scalar(
@@ -178,12 +182,21 @@ def _draft_incidents(sql: Dialect) -> int:
                 FROM {STAGING} GROUP BY source_key""",
         )
     )
-    _execute(f"CREATE UNIQUE INDEX kcpd_draft_key ON {DRAFT} (source_key)")
+    _index(sql, DRAFT, "source_key", "incident_id", "first_line")
     _execute(
         f"""UPDATE {DRAFT} SET incident_id = i.id FROM incidents_incident i
             WHERE i.source_key = {DRAFT}.source_key"""
     )
     return int(_scalar(f"SELECT COUNT(*) FROM {DRAFT}"))
+
+
+def _index(sql: Dialect, table: str, *keys: str) -> None:
+    """Index a temporary table on each key (SQLite would otherwise scan it once per row
+    of the other side of a join), and let PostgreSQL's planner know its size."""
+    for number, key in enumerate(keys):
+        _execute(f"CREATE INDEX {table}_{number} ON {table} ({key})")
+    if sql.postgres:  # temporary tables are never analysed automatically
+        _execute(f"ANALYZE {table}")
 
 
 def _merged(sql: Dialect, draft: str, table: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -248,11 +261,11 @@ def _write_incidents(sql: Dialect, run_id: int) -> int:
     return created
 
 
-def _find_new_offenses() -> None:
+def _find_new_offenses(sql: Dialect) -> None:
     blank = "COALESCE(s.{0}, '')"
     code, ibrs, description = (blank.format(name) for name in OFFENSE_COLUMNS)
     _execute(
-        Dialect().temporary(
+        sql.temporary(
             NEW_OFFENSE,
             f"""AS SELECT DISTINCT d.incident_id, {code} AS code, {ibrs} AS ibrs,
                 {description} AS description
@@ -263,6 +276,7 @@ def _find_new_offenses() -> None:
                     AND o.ibrs = {ibrs} AND o.description = {description})""",
         )
     )
+    _index(sql, NEW_OFFENSE, "incident_id")
 
 
 def _draft_parties(sql: Dialect) -> int:
@@ -289,7 +303,7 @@ def _draft_parties(sql: Dialect) -> int:
                 GROUP BY d.incident_id, k.party_key""",
         )
     )
-    _execute(f"CREATE UNIQUE INDEX kcpd_party_draft_key ON {PARTY_DRAFT} (incident_id, party_key)")
+    _index(sql, PARTY_DRAFT, "incident_id, party_key", "party_id")
     _execute(
         f"""UPDATE {PARTY_DRAFT} SET party_id = p.id FROM incidents_party p
             WHERE p.incident_id = {PARTY_DRAFT}.incident_id
@@ -360,7 +374,7 @@ def _resolve_addresses(sql: Dialect, resolve: AddressResolver) -> None:
     for batch in _distinct_addresses():
         raw_ids = resolve(batch)
         _map_addresses([(*row[:3], raw_id) for row, raw_id in zip(batch, raw_ids, strict=True)])
-    _execute(f"CREATE INDEX kcpd_address_map_key ON {ADDRESS_MAP} (address, city, zip_code)")
+    _index(sql, ADDRESS_MAP, "address, city, zip_code")
     _execute(
         f"""UPDATE {DRAFT} SET raw_address_id = m.raw_address_id FROM {ADDRESS_MAP} m
             WHERE m.address = {DRAFT}.address AND m.city = COALESCE({DRAFT}.city, '')

@@ -5,12 +5,16 @@ nothing."""
 import datetime as dt
 import gzip
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from jcihub.core.tests.factories import PersonFactory, user_with_role
 from jcihub.incidents import importer
@@ -395,3 +399,50 @@ def test_a_date_in_no_known_format_rejects_its_row_with_the_text(csv_file) -> No
     run = importer.import_file(csv_file(*lines))
     assert (run.rows_rejected, run.incidents_created) == (1, 1)
     assert "reported date '2 Jan 2015' is not a date" in RejectedRow.objects.get().reason
+
+
+# --- Runs whose process died --------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_run_whose_process_died_is_marked_abandoned_by_the_next_import(csv_file) -> None:
+    dead = ImportRun.objects.create(file_name="other.csv", host=importer.HOST, pid=_dead_pid())
+    alive = ImportRun.objects.create(file_name="busy.csv", host=importer.HOST, pid=os.getpid())
+    elsewhere = ImportRun.objects.create(file_name="far.csv", host="another-host", pid=1)
+
+    importer.import_file(csv_file(row()))
+
+    statuses = dict(ImportRun.objects.values_list("file_name", "status"))
+    assert statuses["other.csv"] == ImportRun.Status.ABANDONED
+    assert statuses["busy.csv"] == statuses["far.csv"] == ImportRun.Status.RUNNING
+    dead.refresh_from_db()
+    assert dead.finished_at is not None and "nothing of it was kept" in dead.message
+    assert alive and elsewhere
+
+
+def test_the_command_abandons_runs_older_than_the_limit_wherever_they_ran() -> None:
+    old = ImportRun.objects.create(file_name="old.csv", host="another-host", pid=1)
+    ImportRun.objects.filter(pk=old.pk).update(started_at=timezone.now() - dt.timedelta(hours=7))
+    recent = ImportRun.objects.create(file_name="new.csv", host="another-host", pid=1)
+    out = io.StringIO()
+
+    call_command("abandon_stale_imports", stdout=out)
+
+    assert "1 import run marked abandoned" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.status == ImportRun.Status.ABANDONED
+    assert recent.status == ImportRun.Status.RUNNING
+    call_command("abandon_stale_imports", "--hours", "0", stdout=out)
+    recent.refresh_from_db()
+    assert recent.status == ImportRun.Status.ABANDONED
+
+
+def test_a_finished_run_records_which_process_ran_it(csv_file) -> None:
+    run = importer.import_file(csv_file(row()))
+    assert (run.host, run.pid) == (importer.HOST, os.getpid())
