@@ -106,9 +106,10 @@ def measure(path: Path) -> dict[str, Any]:
     from jcihub.incidents.importer import import_file
 
     _empty_incidents()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     run = import_file(path)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     bare = bare_load(path)
     return {
         "file": path.name,
@@ -116,6 +117,7 @@ def measure(path: Path) -> dict[str, Any]:
         "rejected": run.rows_rejected,
         "incidents": run.incidents_created,
         "seconds": seconds,
+        "cpu": cpu,
         "rate": run.rows_read / seconds,
         "bare_rate": run.rows_read / bare,
     }
@@ -144,6 +146,7 @@ def report(backend: str, results: list[dict[str, Any]]) -> bool:
         "rejected",
         "incidents",
         "seconds",
+        "cpu s (Python)",
         "rows/s",
         "bare rows/s",
         "share of bare",
@@ -156,6 +159,7 @@ def report(backend: str, results: list[dict[str, Any]]) -> bool:
             f"{r['rejected']:,}",
             f"{r['incidents']:,}",
             f"{r['seconds']:.1f}",
+            f"{r['cpu']:.1f}",
             f"{r['rate']:,.0f}",
             f"{r['bare_rate']:,.0f}",
             f"{r['rate'] / r['bare_rate']:.2f}",
