@@ -277,6 +277,20 @@ BREAK_GLASS_MINUTES = int(os.environ.get("JCIHUB_BREAK_GLASS_MINUTES", "60"))
 # A referral sent and not accepted or declined within this many hours is overdue: it is
 # flagged on the sender's list (docs/referrals.md).
 REFERRAL_ANSWER_HOURS = int(os.environ.get("JCIHUB_REFERRAL_ANSWER_HOURS", "72"))
+# The Public Safety Taskforce (docs/taskforce.md): an open action item overdue by more
+# than this many days is escalated to the coordinator (`jcihub taskforce escalate`, daily);
+# case attachments are stored here (never under the static files) and served only through
+# the policy-checked download, up to the size limit; the map's tiles come from this URL
+# template ({z}/{x}/{y}); without one the map shows the points on a plain background.
+TASKFORCE_ESCALATE_AFTER_DAYS = int(os.environ.get("JCIHUB_TASKFORCE_ESCALATE_AFTER_DAYS", "14"))
+TASKFORCE_ATTACHMENT_DIR = Path(
+    os.environ.get("JCIHUB_TASKFORCE_ATTACHMENT_DIR", VAR_DIR / "attachments" / "taskforce")
+)
+TASKFORCE_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("JCIHUB_TASKFORCE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+TASKFORCE_TILE_URL = os.environ.get("JCIHUB_TASKFORCE_TILE_URL", "")
+TASKFORCE_TILE_ATTRIBUTION = os.environ.get("JCIHUB_TASKFORCE_TILE_ATTRIBUTION", "")
 
 # Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
 # documents record by record. The planning repository beside the project holds them;

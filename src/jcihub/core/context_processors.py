@@ -42,6 +42,8 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("Referral report", "referrals:report", policy.Cap.REFERRALS_REPORT, "/referrals/report/"),
     ("Taskforce", "taskforce:properties", policy.Cap.TASKFORCE_VIEW, "/taskforce/"),
     ("Taskforce cases", "taskforce:cases", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/cases/"),
+    ("My action items", "taskforce:my_items", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/mine/"),
+    ("Meetings", "taskforce:meetings", policy.Cap.TASKFORCE_COORDINATE, "/taskforce/meetings/"),
     (
         "Offense categories",
         "taskforce:categories",
@@ -67,6 +69,8 @@ MENUS = {
     "taskforce:properties": "Taskforce",
     "taskforce:cases": "Taskforce",
     "taskforce:categories": "Taskforce",
+    "taskforce:my_items": "Taskforce",
+    "taskforce:meetings": "Taskforce",
     "audit:list": "Administration",
     "accounts:users": "Administration",
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import meeting_views, views
 
 app_name = "taskforce"
 urlpatterns = [
@@ -11,4 +11,14 @@ urlpatterns = [
     path("cases/", views.case_list, name="cases"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path(
+        "cases/<int:pk>/notes/<int:note_pk>/file",
+        views.note_attachment,
+        name="note_attachment",
+    ),
+    path("mine/", views.my_items, name="my_items"),
+    path("agencies/", views.agency_teams, name="agencies"),
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/minutes.pdf", meeting_views.meeting_minutes, name="minutes"),
 ]

@@ -42,7 +42,7 @@ from jcihub.people.models import SafetyFlag
 from jcihub.places.models import RawAddress
 from jcihub.places.services import PropertyResolver
 from jcihub.referrals.tests.factories import sample_referral, sample_service
-from jcihub.taskforce.models import OffenseCode, TaskforceCase
+from jcihub.taskforce.tests.factories import url_kwargs as taskforce_url_kwargs
 
 KNOWN_CAPABILITIES = {PUBLIC, SIGNED_IN} | {
     value for name, value in vars(policy.Cap).items() if name.isupper()
@@ -219,7 +219,13 @@ REFERRAL_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 
 # categories are edited by the coordinator, the director and the system administrator.
 TASKFORCE_STAFF = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200, 403, 403)
 TASKFORCE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200)
-TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)
+TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403)
+TASKFORCE_COORDINATE = row(
+    200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403
+)
+# A case (and its attachments): the agency liaison, of no agency, does not see the sample
+# case, led by the police (404: its existence is not revealed).
+TASKFORCE_CASE = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 404, 403, 403, 403, 403)
 # IPVI: the coordinator works the candidate queue; the director and programme manager
 # read it; only the coordinator rebuilds it and decides tiers.
 IPVI_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
@@ -317,8 +323,14 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
     "taskforce:category_edit": (Probe(TASKFORCE_MANAGERS),),
     "taskforce:cases": (Probe(TASKFORCE_CASEWORK),),
-    "taskforce:case_new": (Probe(TASKFORCE_CASEWORK),),
-    "taskforce:case": (Probe(TASKFORCE_CASEWORK),),
+    "taskforce:case_new": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:case": (Probe(TASKFORCE_CASE),),
+    "taskforce:note_attachment": (Probe(TASKFORCE_CASE),),
+    "taskforce:my_items": (Probe(TASKFORCE_CASEWORK),),
+    "taskforce:agencies": (Probe(TASKFORCE_MANAGERS),),
+    "taskforce:meetings": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:meeting": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:minutes": (Probe(TASKFORCE_COORDINATE),),
     "auditentry-list": (Probe(AUDITOR_ONLY),),
     "auditentry-detail": (Probe(AUDITOR_ONLY),),
 }
@@ -345,13 +357,8 @@ class Sample:
     ipvi_candidate_id: int = 0
 
     def kwargs(self, name: str) -> dict[str, Any]:
-        if name == "taskforce:category_edit":  # a code the migration seeds
-            return {"pk": OffenseCode.objects.get(code="13A").pk}
-        if name == "taskforce:case":  # a case on the sample property
-            case, _ = TaskforceCase.objects.get_or_create(
-                property_id=self.property_id, defaults={"lead_agency": "police", "summary": "x"}
-            )
-            return {"pk": case.pk}
+        if name.startswith("taskforce:"):
+            return taskforce_url_kwargs(name, self.property_id)
         person = {"pk": self.person_id}
         return {
             "accounts:user_edit": {"pk": self.staff_id},
