@@ -48,6 +48,8 @@ class Cap:
     # mapping (which re-points every past record at that address) needs MANAGE.
     PLACES_VIEW = "places.view"
     PLACES_MANAGE = "places.manage"
+    # Owner and parcel of record (public record from the assessor): entered or imported.
+    PLACES_PARCELS = "places.parcels"
     # Deciding whether two person records are one person (identity resolution's review
     # queue): the roles that see the whole registry, as both records must be seen whole.
     PEOPLE_LINK_REVIEW = "people.link_review"
@@ -146,6 +148,7 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Cap.PLACES_MANAGE: frozenset({R.SYSTEM_ADMIN, R.DIRECTOR}),
+    Cap.PLACES_PARCELS: frozenset({R.SYSTEM_ADMIN, R.DIRECTOR, R.TASKFORCE_COORDINATOR}),
     Cap.PEOPLE_LINK_REVIEW: DEPARTMENT_WIDE,
     Cap.DIRECTORY_VIEW: frozenset(R.values),
     Cap.DIRECTORY_MANAGE: frozenset({R.DIRECTOR, R.PROGRAM_MANAGER, R.SYSTEM_ADMIN}),

@@ -36,6 +36,7 @@ from jcihub.incidents.models import Incident, Offense
 from jcihub.places.models import Property
 from jcihub.places.sections import PropertySection
 
+from .charts import monthly_bars
 from .models import (
     FLAG_FIELDS,
     ActionItem,
@@ -375,10 +376,12 @@ def property_section(place: Property) -> PropertySection:
         for category, label in CATEGORY_LABELS.items()
     ]
     labels = [str(label) for _, label in Category.choices]
+    months = monthly_history(place, end)
     history = [
         (row.month, [("All incidents", row.total), *zip(labels, row.by_category, strict=True)])
-        for row in monthly_history(place, end)
+        for row in months
     ]
+    chart = monthly_bars([(row.month, row.total) for row in reversed(months)])
     flagged = rank_problem_properties(end, place_ids=[place.pk])
     return PropertySection(
         title="Incidents by category (taskforce)",
@@ -393,6 +396,7 @@ def property_section(place: Property) -> PropertySection:
             "hits": flagged[0].hits if flagged else [],
             "history": history,
             "history_columns": ["All incidents", *labels],
+            "chart": chart,
         },
     )
 
@@ -518,3 +522,21 @@ def meeting_agenda(today: dt.date) -> dict[str, Any]:
             for item in overdue_items(today)
         ],
     }
+
+
+def cases_section(place: Property, user: Any) -> PropertySection:
+    """The property's open and past taskforce cases that the viewer may see."""
+    open_now, past = property_cases(place, user)
+    return PropertySection(
+        title="Taskforce cases",
+        items=(),
+        total=0,
+        more_url=reverse("taskforce:cases"),
+        template="taskforce/property_cases.html",
+        context={
+            "open_cases": open_now,
+            "past_cases": past,
+            "can_open": policy.has_capability(user, policy.Cap.TASKFORCE_COORDINATE),
+            "place": place,
+        },
+    )

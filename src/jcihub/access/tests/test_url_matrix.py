@@ -205,6 +205,7 @@ INCIDENT_EXPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 
 # Places: properties and raw addresses (no people); correcting a mapping needs MANAGE.
 PLACE_VIEWERS = row(200, 200, 200, 403, 200, 403, 403, 403, 403, 200, 200, 403, 200, 403, 200)
 PLACE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
+PARCEL_EDITORS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200)
 # Identity resolution's review queue: the roles that see the whole registry.
 LINK_REVIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 # Creating with an empty body: allowed roles get the field errors, the rest are refused.
@@ -270,6 +271,8 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "places:detail": (Probe(PLACE_VIEWERS),),
     "places:addresses": (Probe(PLACE_VIEWERS),),
     "places:correct": (Probe(PLACE_MANAGERS),),
+    "places:parcel": (Probe(PARCEL_EDITORS),),
+    "places:parcel_import": (Probe(PARCEL_EDITORS),),
     "property-list": (Probe(PLACE_VIEWERS),),
     "property-detail": (Probe(PLACE_VIEWERS),),
     "incidents:runs": (Probe(IMPORT_VIEWERS),),
@@ -377,6 +380,7 @@ class Sample:
             "incidents:detail": {"pk": self.incident_id},
             "incident-detail": {"pk": self.incident_id},
             "places:detail": {"pk": self.property_id},
+            "places:parcel": {"pk": self.property_id},
             "property-detail": {"pk": self.property_id},
             "places:correct": {"pk": self.raw_address_id},
             "people:match": {"pk": self.match_id},
