@@ -68,6 +68,8 @@ class Cap:
     # opens and closes cases, assigns items, runs meetings and sees every agency's work.
     TASKFORCE_CASEWORK = "taskforce.casework"
     TASKFORCE_COORDINATE = "taskforce.coordinate"
+    # The monthly report: counts per agency and before/after outcomes per case (no people).
+    TASKFORCE_REPORT = "taskforce.report"
     # Closed-loop referrals: staff send them (for people they can see), partner users
     # answer those to their organisation; the export and the report are separate grants.
     REFERRALS_VIEW = "referrals.view"
@@ -159,6 +161,7 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
         {R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER, R.AGENCY_LIAISON}
     ),
     Cap.TASKFORCE_COORDINATE: frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER}),
+    Cap.TASKFORCE_REPORT: TASKFORCE_STAFF,
     Cap.REFERRALS_VIEW: DEPARTMENT_WIDE | REGISTRY | PARTNER,
     Cap.REFERRALS_SEND: DEPARTMENT_WIDE | REGISTRY,
     Cap.REFERRALS_RESPOND: PARTNER,

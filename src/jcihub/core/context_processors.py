@@ -44,6 +44,7 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("Taskforce cases", "taskforce:cases", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/cases/"),
     ("My action items", "taskforce:my_items", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/mine/"),
     ("Meetings", "taskforce:meetings", policy.Cap.TASKFORCE_COORDINATE, "/taskforce/meetings/"),
+    ("Taskforce report", "taskforce:report", policy.Cap.TASKFORCE_REPORT, "/taskforce/report/"),
     (
         "Offense categories",
         "taskforce:categories",
@@ -71,6 +72,7 @@ MENUS = {
     "taskforce:categories": "Taskforce",
     "taskforce:my_items": "Taskforce",
     "taskforce:meetings": "Taskforce",
+    "taskforce:report": "Taskforce",
     "audit:list": "Administration",
     "accounts:users": "Administration",
 }

@@ -1,5 +1,6 @@
 """The ranked list's filters, the offense-category forms, and the case forms."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -247,3 +248,23 @@ class MeetingNotesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         usa_widgets(self)
+
+
+class ReportMonthForm(forms.Form):
+    month = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="Year and month, for example 2024-06.",
+        error_messages={"invalid": "Enter a month as YYYY-MM, for example 2024-06."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+    def clean_month(self) -> dt.date:
+        year, month = self.cleaned_data["month"].split("-")
+        if not 2000 <= int(year) <= 2100:
+            raise forms.ValidationError("Enter a year between 2000 and 2100.")
+        return dt.date(int(year), int(month), 1)

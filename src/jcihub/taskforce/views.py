@@ -44,6 +44,7 @@ from .forms import (
     RankingFilterForm,
 )
 from .models import ActionItem, AgencyTeam, OffenseCode, TaskforceCase
+from .outcomes import case_outcome
 
 PAGE_SIZE = 25
 UNMAPPED_SHOWN = 50
@@ -394,6 +395,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agencies": selectors.member_agencies(case),
             "notes": case.notes.select_related("author"),
             "decisions": case.decisions.select_related("meeting"),
+            "outcome": case_outcome(case),
             "is_open": case.status == TaskforceCase.Status.OPEN,
             "can_coordinate": policy.has_capability(request.user, Cap.TASKFORCE_COORDINATE),
             "sees_every_item": policy.taskforce_agencies(request.user) is None,

@@ -334,6 +334,9 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "taskforce:meetings": (Probe(TASKFORCE_COORDINATE),),
     "taskforce:meeting": (Probe(TASKFORCE_COORDINATE),),
     "taskforce:minutes": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:report": (Probe(TASKFORCE_STAFF), Probe(TASKFORCE_STAFF, data={"month": "2024-06"})),
+    "taskforce:report_pdf": (Probe(TASKFORCE_STAFF, data={"month": "2024-06"}),),
+    "taskforce:report_csv": (Probe(TASKFORCE_STAFF, data={"month": "2024-06"}),),
     "auditentry-list": (Probe(AUDITOR_ONLY),),
     "auditentry-detail": (Probe(AUDITOR_ONLY),),
 }
