@@ -7,6 +7,7 @@ opt out of what a laptop cannot do (HTTPS) through the variables below.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -291,6 +292,19 @@ TASKFORCE_ATTACHMENT_MAX_BYTES = int(
 )
 TASKFORCE_TILE_URL = os.environ.get("JCIHUB_TASKFORCE_TILE_URL", "")
 TASKFORCE_TILE_ATTRIBUTION = os.environ.get("JCIHUB_TASKFORCE_TILE_ATTRIBUTION", "")
+if TASKFORCE_TILE_URL:  # the browser may fetch the tiles' images from that server only
+    _tiles = urlsplit(TASKFORCE_TILE_URL.replace("{s}", "*"))
+    if _tiles.scheme not in ("https", "http") or not _tiles.netloc:
+        raise ImproperlyConfigured("JCIHUB_TASKFORCE_TILE_URL must be an http(s) URL template.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# Council district boundaries (WKT, one row per district) for the ranked list's filter and
+# the map; where the file is missing the filter is not offered, and the page says so.
+TASKFORCE_COUNCIL_DISTRICTS_FILE = Path(
+    os.environ.get(
+        "JCIHUB_TASKFORCE_COUNCIL_DISTRICTS_FILE",
+        PROJECT_DIR.parent / "shared" / "data" / "geo" / "kcmo_council_districts_2023_wkt.csv.gz",
+    )
+)
 
 # Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
 # documents record by record. The planning repository beside the project holds them;

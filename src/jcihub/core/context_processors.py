@@ -45,6 +45,7 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("My action items", "taskforce:my_items", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/mine/"),
     ("Meetings", "taskforce:meetings", policy.Cap.TASKFORCE_COORDINATE, "/taskforce/meetings/"),
     ("Taskforce report", "taskforce:report", policy.Cap.TASKFORCE_REPORT, "/taskforce/report/"),
+    ("Map of flagged properties", "taskforce:map", policy.Cap.TASKFORCE_VIEW, "/taskforce/map/"),
     (
         "Offense categories",
         "taskforce:categories",
@@ -73,6 +74,7 @@ MENUS = {
     "taskforce:my_items": "Taskforce",
     "taskforce:meetings": "Taskforce",
     "taskforce:report": "Taskforce",
+    "taskforce:map": "Taskforce",
     "audit:list": "Administration",
     "accounts:users": "Administration",
 }

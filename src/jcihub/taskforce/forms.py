@@ -12,6 +12,7 @@ from jcihub.accounts.models import Team, User
 from jcihub.core.forms import usa_widgets
 from jcihub.places.models import Property
 
+from . import districts
 from .models import Agency, Category, TaskforceCase
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -43,9 +44,29 @@ class RankingFilterForm(forms.Form):
         label="ZIP code",
         error_messages={"invalid": "Enter a 5-digit ZIP code."},
     )
+    district = forms.ChoiceField(
+        required=False,
+        label="Council district",
+        help_text="Where the property's point is known.",
+    )
+    review = forms.ChoiceField(
+        choices=[
+            ("", "Under review or not"),
+            ("no", "Not under review (no open case)"),
+            ("yes", "Already under review (an open case)"),
+        ],
+        required=False,
+        label="Under review",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if districts.available():
+            district = self.fields["district"]
+            assert isinstance(district, forms.ChoiceField)
+            district.choices = [("", "Any district"), *districts.choices()]
+        else:
+            del self.fields["district"]
         usa_widgets(self)
 
 

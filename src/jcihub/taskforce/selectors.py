@@ -36,6 +36,7 @@ from jcihub.incidents.models import Incident, Offense
 from jcihub.places.models import Property
 from jcihub.places.sections import PropertySection
 
+from . import districts
 from .charts import monthly_bars
 from .models import (
     FLAG_FIELDS,
@@ -277,6 +278,25 @@ def rank_problem_properties(
     places = Property.objects.in_bulk(list(hits))
     ranked = [RankedProperty(places[pk], found) for pk, found in hits.items() if pk in places]
     ranked.sort(key=lambda entry: (-entry.score[0], -entry.score[1], entry.place.pk))
+    for position, entry in enumerate(ranked, start=1):
+        entry.rank = position
+    return ranked
+
+
+def narrow_ranking(
+    ranked: list[RankedProperty], *, district: str = "", review: str = ""
+) -> list[RankedProperty]:
+    """Keep the entries in a council district (where the point is known) and/or under
+    review or not (an open case), and number the rest from 1 again."""
+    if review:
+        reviewed = set(open_cases().values_list("property_id", flat=True))
+        ranked = [e for e in ranked if (e.place.pk in reviewed) == (review == "yes")]
+    if district:
+        ranked = [
+            e
+            for e in ranked
+            if districts.district_of(e.place.latitude, e.place.longitude) == district
+        ]
     for position, entry in enumerate(ranked, start=1):
         entry.rank = position
     return ranked

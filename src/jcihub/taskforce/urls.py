@@ -6,6 +6,7 @@ app_name = "taskforce"
 urlpatterns = [
     path("", views.ranked_properties, name="properties"),
     path("export.csv", views.ranked_export, name="export"),
+    path("map/", views.flagged_map, name="map"),
     path("categories/", views.offense_categories, name="categories"),
     path("categories/<int:pk>/", views.edit_offense_code, name="category_edit"),
     path("cases/", views.case_list, name="cases"),

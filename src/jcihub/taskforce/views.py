@@ -18,6 +18,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -31,7 +32,7 @@ from jcihub.core.exports import csv_response
 from jcihub.core.forms import attach_errors
 from jcihub.incidents.models import Offense
 
-from . import selectors, services
+from . import districts, selectors, services
 from .forms import (
     ActionItemForm,
     AgencyTeamForm,
@@ -75,11 +76,14 @@ def _ranking(request: HttpRequest) -> tuple[RankingFilterForm, dict[str, Any], d
 
 
 def _ranked(filters: dict[str, Any], end: dt.date) -> list[selectors.RankedProperty]:
-    return selectors.rank_problem_properties(
+    ranked = selectors.rank_problem_properties(
         end,
         beat=filters.get("beat", ""),
         zip_code=filters.get("zip_code", ""),
         category=filters.get("category", ""),
+    )
+    return selectors.narrow_ranking(
+        ranked, district=filters.get("district", ""), review=filters.get("review", "")
     )
 
 
@@ -448,3 +452,49 @@ def agency_teams(request: HttpRequest) -> HttpResponse:
             return redirect("taskforce:agencies")
     links = AgencyTeam.objects.select_related("team")
     return render(request, "taskforce/agencies.html", {"form": form, "links": links})
+
+
+MAP_POINTS = 2000  # the map draws at most this many; the table pages through every one
+
+
+@requires(Cap.TASKFORCE_VIEW)
+@require_GET
+def flagged_map(request: HttpRequest) -> HttpResponse:
+    """Flagged properties on a map, and the same as a table (the accessible equivalent)."""
+    form, filters, end = _ranking(request)
+    ranked = [] if form.errors else _ranked(filters, end)
+    placed = [e for e in ranked if e.place.latitude is not None and e.place.longitude is not None]
+    points = [
+        {
+            "lat": float(e.place.latitude),
+            "lon": float(e.place.longitude),
+            "rank": e.rank,
+            "rules": e.score[0],
+            "label": e.place.full_line,
+            "reasons": "; ".join(hit.rule.name for hit in e.hits),
+            "url": reverse("places:detail", args=[e.place.pk]),
+        }
+        for e in placed[:MAP_POINTS]
+        if e.place.latitude is not None and e.place.longitude is not None
+    ]
+    page = Paginator(ranked, PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "taskforce/map.html",
+        {
+            "form": form,
+            "end": end,
+            "page_obj": page,
+            "map_config": {
+                "tiles": settings.TASKFORCE_TILE_URL,
+                "attribution": settings.TASKFORCE_TILE_ATTRIBUTION,
+                "points": points,
+            },
+            "placed": len(placed),
+            "shown": len(points),
+            "unplaced": len(ranked) - len(placed),
+            "query_string": _query_string(request.GET),
+            "has_districts": districts.available(),
+            "has_tiles": bool(settings.TASKFORCE_TILE_URL),
+        },
+    )

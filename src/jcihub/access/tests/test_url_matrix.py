@@ -318,6 +318,10 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
         Probe(TASKFORCE_STAFF, data={"category": "violent", "zip_code": "64111", "beat": "332"}),
     ),
     "taskforce:export": (Probe(TASKFORCE_STAFF),),
+    "taskforce:map": (
+        Probe(TASKFORCE_STAFF),
+        Probe(TASKFORCE_STAFF, data={"district": "4", "review": "no", "zip_code": "64111"}),
+    ),
     "ipvi:queue": (Probe(IPVI_VIEWERS), Probe(IPVI_VIEWERS, data={"status": "confirmed"})),
     "ipvi:candidate": (Probe(IPVI_VIEWERS),),
     "ipvi:tiers": (Probe(IPVI_VIEWERS),),
