@@ -45,7 +45,9 @@ def test_the_map_page_holds_the_points_and_the_table(three, settings) -> None:
     client = Client()
     client.force_login(user_with_role("analyst"))
     page = client.get(reverse("taskforce:map"), {"end": END.isoformat()}).content.decode()
-    config = json.loads(re.search(r'id="tf-map-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    found = re.search(r'id="tf-map-data"[^>]*>(.*?)</script>', page, re.S)
+    assert found is not None
+    config = json.loads(found.group(1))
     assert config["tiles"] == "" and len(config["points"]) == 2
     assert "plain background" in page and "1 without one" in page
     assert all(p.full_line in page for p in three)  # the table lists every one
