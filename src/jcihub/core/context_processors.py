@@ -46,6 +46,10 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("Referral report", "referrals:report", policy.Cap.REFERRALS_REPORT, "/referrals/report/"),
     ("Taskforce", "taskforce:properties", policy.Cap.TASKFORCE_VIEW, "/taskforce/"),
     ("Taskforce cases", "taskforce:cases", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/cases/"),
+    ("My action items", "taskforce:my_items", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/mine/"),
+    ("Meetings", "taskforce:meetings", policy.Cap.TASKFORCE_COORDINATE, "/taskforce/meetings/"),
+    ("Taskforce report", "taskforce:report", policy.Cap.TASKFORCE_REPORT, "/taskforce/report/"),
+    ("Map of flagged properties", "taskforce:map", policy.Cap.TASKFORCE_VIEW, "/taskforce/map/"),
     (
         "Offense categories",
         "taskforce:categories",
@@ -75,6 +79,10 @@ MENUS = {
     "taskforce:properties": "Taskforce",
     "taskforce:cases": "Taskforce",
     "taskforce:categories": "Taskforce",
+    "taskforce:my_items": "Taskforce",
+    "taskforce:meetings": "Taskforce",
+    "taskforce:report": "Taskforce",
+    "taskforce:map": "Taskforce",
     "audit:list": "Administration",
     "accounts:users": "Administration",
 }

@@ -47,7 +47,7 @@ from jcihub.places.services import PropertyResolver
 from jcihub.programs.services import record_assessment
 from jcihub.programs.tests.factories import completed_lap, load, participant_screen
 from jcihub.referrals.tests.factories import sample_referral, sample_service
-from jcihub.taskforce.models import OffenseCode, TaskforceCase
+from jcihub.taskforce.tests.factories import url_kwargs as taskforce_url_kwargs
 
 KNOWN_CAPABILITIES = {PUBLIC, SIGNED_IN} | {
     value for name, value in vars(policy.Cap).items() if name.isupper()
@@ -210,6 +210,7 @@ INCIDENT_EXPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 
 # Places: properties and raw addresses (no people); correcting a mapping needs MANAGE.
 PLACE_VIEWERS = row(200, 200, 200, 403, 200, 403, 403, 403, 403, 200, 200, 403, 200, 403, 200)
 PLACE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
+PARCEL_EDITORS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200)
 # Identity resolution's review queue: the roles that see the whole registry.
 LINK_REVIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 # Creating with an empty body: allowed roles get the field errors, the rest are refused.
@@ -224,7 +225,13 @@ REFERRAL_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 
 # categories are edited by the coordinator, the director and the system administrator.
 TASKFORCE_STAFF = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200, 403, 403)
 TASKFORCE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200)
-TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)
+TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403)
+TASKFORCE_COORDINATE = row(
+    200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403
+)
+# A case (and its attachments): the agency liaison, of no agency, does not see the sample
+# case, led by the police (404: its existence is not revealed).
+TASKFORCE_CASE = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 404, 403, 403, 403, 403)
 # IPVI: the coordinator works the candidate queue; the director and programme manager
 # read it; only the coordinator rebuilds it and decides tiers.
 IPVI_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
@@ -293,6 +300,8 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "places:detail": (Probe(PLACE_VIEWERS),),
     "places:addresses": (Probe(PLACE_VIEWERS),),
     "places:correct": (Probe(PLACE_MANAGERS),),
+    "places:parcel": (Probe(PARCEL_EDITORS),),
+    "places:parcel_import": (Probe(PARCEL_EDITORS),),
     "property-list": (Probe(PLACE_VIEWERS),),
     "property-detail": (Probe(PLACE_VIEWERS),),
     "incidents:runs": (Probe(IMPORT_VIEWERS),),
@@ -338,6 +347,10 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
         Probe(TASKFORCE_STAFF, data={"category": "violent", "zip_code": "64111", "beat": "332"}),
     ),
     "taskforce:export": (Probe(TASKFORCE_STAFF),),
+    "taskforce:map": (
+        Probe(TASKFORCE_STAFF),
+        Probe(TASKFORCE_STAFF, data={"district": "4", "review": "no", "zip_code": "64111"}),
+    ),
     "ipvi:queue": (Probe(IPVI_VIEWERS), Probe(IPVI_VIEWERS, data={"status": "confirmed"})),
     "ipvi:candidate": (Probe(IPVI_VIEWERS),),
     "ipvi:tiers": (Probe(IPVI_VIEWERS),),
@@ -348,8 +361,17 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
     "taskforce:category_edit": (Probe(TASKFORCE_MANAGERS),),
     "taskforce:cases": (Probe(TASKFORCE_CASEWORK),),
-    "taskforce:case_new": (Probe(TASKFORCE_CASEWORK),),
-    "taskforce:case": (Probe(TASKFORCE_CASEWORK),),
+    "taskforce:case_new": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:case": (Probe(TASKFORCE_CASE),),
+    "taskforce:note_attachment": (Probe(TASKFORCE_CASE),),
+    "taskforce:my_items": (Probe(TASKFORCE_CASEWORK),),
+    "taskforce:agencies": (Probe(TASKFORCE_MANAGERS),),
+    "taskforce:meetings": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:meeting": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:minutes": (Probe(TASKFORCE_COORDINATE),),
+    "taskforce:report": (Probe(TASKFORCE_STAFF), Probe(TASKFORCE_STAFF, data={"month": "2024-06"})),
+    "taskforce:report_pdf": (Probe(TASKFORCE_STAFF, data={"month": "2024-06"}),),
+    "taskforce:report_csv": (Probe(TASKFORCE_STAFF, data={"month": "2024-06"}),),
     "auditentry-list": (Probe(AUDITOR_ONLY),),
     "auditentry-detail": (Probe(AUDITOR_ONLY),),
     "insights:ipvi": (Probe(INSIGHTS_VIEWERS),),
@@ -406,8 +428,6 @@ class Sample:
     victim_case_id: int = 0
 
     def kwargs(self, name: str) -> dict[str, Any]:
-        if name == "taskforce:category_edit":  # a code the migration seeds
-            return {"pk": OffenseCode.objects.get(code="13A").pk}
         if name in {"funds:ledger", "funds:export"}:
             return {"pk": _authorisation().pk}
         if name == "funds:void":
@@ -415,11 +435,8 @@ class Sample:
                 spent_on=dt.date(2026, 8, 1), amount=10, payee="x", category="other"
             )
             return {"pk": spent.pk}
-        if name == "taskforce:case":  # a case on the sample property
-            case, _ = TaskforceCase.objects.get_or_create(
-                property_id=self.property_id, defaults={"lead_agency": "police", "summary": "x"}
-            )
-            return {"pk": case.pk}
+        if name.startswith("taskforce:"):
+            return taskforce_url_kwargs(name, self.property_id)
         person = {"pk": self.person_id}
         return {
             "accounts:user_edit": {"pk": self.staff_id},
@@ -438,6 +455,7 @@ class Sample:
             "incidents:detail": {"pk": self.incident_id},
             "incident-detail": {"pk": self.incident_id},
             "places:detail": {"pk": self.property_id},
+            "places:parcel": {"pk": self.property_id},
             "property-detail": {"pk": self.property_id},
             "places:correct": {"pk": self.raw_address_id},
             "people:match": {"pk": self.match_id},
