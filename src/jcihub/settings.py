@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "jcihub.referrals",
     "jcihub.taskforce",
     "jcihub.ipvi",
+    "jcihub.reentry",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("referrals/", include("jcihub.referrals.referral_urls")),
     path("taskforce/", include("jcihub.taskforce.urls")),
     path("ipvi/", include("jcihub.ipvi.urls")),
+    path("reentry/", include("jcihub.reentry.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", APISchema.as_view(), name="api-schema"),
     path("api/docs/", APIDocs.as_view(url_name="api-schema"), name="api-docs"),

@@ -113,6 +113,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "offense_code": OffenseCode.objects.get(code="13A").pk,
         "case": _taskforce_case(raw_address.property),
         "ipvi": _ipvi_candidate(causer, victim),
+        "reentry": _reentry_case(victim),
     }
 
 
@@ -217,6 +218,14 @@ def _visits() -> list[Visit]:
         Visit("IPVI candidate errors", "ipvi_coordinator", "/ipvi/candidates/{ipvi}/", _override),
         Visit("IPVI candidate, director", "director", "/ipvi/candidates/{ipvi}/"),
         Visit("IPVI tier ladder", "ipvi_coordinator", "/ipvi/tiers/"),
+        Visit("reentry cases", "reentry_navigator", "/reentry/"),
+        Visit("reentry cases, director", "director", "/reentry/?kind=reentry&need=housing"),
+        Visit("open a reentry case", "reentry_navigator", "/reentry/new/"),
+        Visit("open a reentry case errors", "victim_advocate", "/reentry/new/", _submit_empty),
+        Visit("reentry case", "director", "/reentry/{reentry}/"),
+        Visit("reentry case errors", "director", "/reentry/{reentry}/", _submit_empty),
+        Visit("reentry needs", "program_manager", "/reentry/{reentry}/needs/"),
+        Visit("reentry report", "analyst", "/reentry/report/"),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -246,6 +255,37 @@ def _ipvi_candidate(causer: Person, victim: Person) -> int:
         incident.parties.create(party_key="V", involvement="VIC", person=victim, age=29)
     rebuild_queue()
     return Candidate.objects.get(incident__report_number="DV2").pk
+
+
+def _reentry_case(person: Person) -> int:
+    """A reentry case with a goal, a task, a milestone, a contact and a plan referral (the
+    person consents to the partner that the sample referral's organisation became)."""
+    from jcihub.reentry.models import Contact
+    from jcihub.reentry.services import (
+        add_goal,
+        add_task,
+        record_contact,
+        record_milestone,
+        refer_from_plan,
+    )
+    from jcihub.reentry.tests.factories import open_reentry_case
+    from jcihub.referrals.models import Service
+
+    case = open_reentry_case(person=person)
+    goal = add_goal(case.navigator, case, "Stable housing", case.needs.get(area="housing"))
+    add_task(case.navigator, goal, "Apply for housing", case.navigator, dt.date(2020, 1, 1))
+    record_milestone(case.navigator, case, "id_obtained", dt.date.today())
+    record_contact(
+        case.navigator,
+        case,
+        occurred_at=case.opened_at,
+        method=Contact.Method.PHONE,
+        outcome=Contact.Outcome.MET,
+        note="Talked about housing",
+    )
+    service = Service.objects.filter(organization__team__isnull=False).first()
+    refer_from_plan(case.navigator, case, service, goal=goal)  # type: ignore[arg-type]
+    return case.pk
 
 
 def _override(page: Page) -> None:

@@ -74,6 +74,11 @@ class Cap:
     # who caused harm, with their police history); only the coordinator decides tiers.
     IPVI_VIEW = "ipvi.view"
     IPVI_DECIDE = "ipvi.decide"
+    # Reentry and victim-services cases: navigators and advocates work their own caseload
+    # (see `visible_cases`); the report holds counts only.
+    REENTRY_VIEW = "reentry.view"
+    REENTRY_CASEWORK = "reentry.casework"
+    REENTRY_REPORT = "reentry.report"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -157,6 +162,9 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.REFERRALS_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
     Cap.IPVI_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
     Cap.IPVI_DECIDE: frozenset({R.IPVI_COORDINATOR}),
+    Cap.REENTRY_VIEW: DEPARTMENT_WIDE | {R.REENTRY_NAVIGATOR, R.VICTIM_ADVOCATE},
+    Cap.REENTRY_CASEWORK: DEPARTMENT_WIDE | {R.REENTRY_NAVIGATOR, R.VICTIM_ADVOCATE},
+    Cap.REENTRY_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:
@@ -399,3 +407,47 @@ def referral_sides(user: Any, referral: Any) -> frozenset[str]:
     ):
         sides.add(Side.RECIPIENT)
     return frozenset(sides)
+
+
+# --- Reentry and victim-services cases ---------------------------------------------------
+# Navigators work reentry cases, advocates victim-services cases; each sees the cases of
+# their own caseload: those they own, their team's, and those of people assigned to them
+# (`people.CaseAssignment`, the same relationship that opens a restricted record).
+# Department-wide roles see every case. A victim case's locating information (how to
+# reach the victim safely) is shown only with `Sensitivity.VICTIM_LOCATING`: advocates.
+
+CASE_KIND_ROLES: dict[str, frozenset[str]] = {
+    "reentry": frozenset({R.REENTRY_NAVIGATOR}),
+    "victim_services": frozenset({R.VICTIM_ADVOCATE}),
+}
+
+
+def case_kinds_for(user: Any) -> list[str]:
+    """The kinds of case this user may open and work."""
+    role = role_of(user)
+    if not has_capability(user, Cap.REENTRY_CASEWORK):
+        return []
+    return [kind for kind, roles in CASE_KIND_ROLES.items() if role in roles | DEPARTMENT_WIDE]
+
+
+def visible_cases(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The reentry and victim-services cases this user may open, as a queryset."""
+    from jcihub.reentry.models import Case
+
+    qs = (queryset if queryset is not None else Case.objects.all()).filter(
+        person__in=visible_people(user)
+    )
+    if not has_capability(user, Cap.REENTRY_VIEW):
+        return qs.none()
+    if role_of(user) in DEPARTMENT_WIDE:
+        return qs
+    return qs.filter(kind__in=case_kinds_for(user)).filter(
+        Q(navigator=user) | Q(team__in=user.teams.all()) | Q(person__in=_assigned_person_ids(user))
+    )
+
+
+def can_work_case(user: Any, case: Any) -> bool:
+    return (
+        has_capability(user, Cap.REENTRY_CASEWORK)
+        and visible_cases(user).filter(pk=case.pk).exists()
+    )

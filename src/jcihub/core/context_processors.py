@@ -40,6 +40,8 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
     ("Directory", "directory:search", policy.Cap.DIRECTORY_VIEW, "/directory/"),
     ("Referrals", "referrals:list", policy.Cap.REFERRALS_VIEW, "/referrals/"),
     ("Referral report", "referrals:report", policy.Cap.REFERRALS_REPORT, "/referrals/report/"),
+    ("Reentry cases", "reentry:list", policy.Cap.REENTRY_VIEW, "/reentry/"),
+    ("Reentry report", "reentry:report", policy.Cap.REENTRY_REPORT, "/reentry/report/"),
     ("Taskforce", "taskforce:properties", policy.Cap.TASKFORCE_VIEW, "/taskforce/"),
     ("Taskforce cases", "taskforce:cases", policy.Cap.TASKFORCE_CASEWORK, "/taskforce/cases/"),
     (
@@ -64,6 +66,8 @@ MENUS = {
     "referrals:list": "Programmes",
     "referrals:report": "Programmes",
     "directory:search": "Programmes",
+    "reentry:list": "Programmes",
+    "reentry:report": "Programmes",
     "taskforce:properties": "Taskforce",
     "taskforce:cases": "Taskforce",
     "taskforce:categories": "Taskforce",

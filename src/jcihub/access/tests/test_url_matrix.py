@@ -41,6 +41,7 @@ from jcihub.ipvi.models import Candidate, Tier
 from jcihub.people.models import SafetyFlag
 from jcihub.places.models import RawAddress
 from jcihub.places.services import PropertyResolver
+from jcihub.reentry.tests.factories import open_reentry_case
 from jcihub.referrals.tests.factories import sample_referral, sample_service
 from jcihub.taskforce.models import OffenseCode, TaskforceCase
 
@@ -224,6 +225,15 @@ TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 
 # read it; only the coordinator rebuilds it and decides tiers.
 IPVI_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_DECIDER = row(403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# Reentry: navigators (reentry cases) and advocates (victim cases) work their own caseload;
+# the sample case is a reentry case of another navigator, so the navigator and the advocate
+# get 404 for it. The report (counts only) is for the department-wide roles and the analyst.
+REENTRY_STAFF = row(200, 200, 403, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)
+REENTRY_CASE = row(200, 200, 403, 404, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)
+REENTRY_CREATE_EMPTY = row(
+    400, 400, 403, 400, 403, 403, 400, 403, 403, 403, 403, 403, 403, 403, 403
+)
+REENTRY_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -321,6 +331,20 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "taskforce:case": (Probe(TASKFORCE_CASEWORK),),
     "auditentry-list": (Probe(AUDITOR_ONLY),),
     "auditentry-detail": (Probe(AUDITOR_ONLY),),
+    "reentry:list": (
+        Probe(REENTRY_STAFF),
+        Probe(REENTRY_STAFF, data={"q": "Sample", "kind": "reentry", "need": "housing"}),
+    ),
+    "reentry:new": (Probe(REENTRY_STAFF),),
+    "reentry:case": (Probe(REENTRY_CASE),),
+    "reentry:needs": (Probe(REENTRY_CASE),),
+    "reentry:report": (Probe(REENTRY_REPORTERS), Probe(REENTRY_REPORTERS, data={"kind": "x"})),
+    "reentry:report_csv": (Probe(REENTRY_REPORTERS),),
+    "reentry-case-list": (
+        Probe(REENTRY_STAFF, data={"kind": "reentry"}),
+        Probe(REENTRY_CREATE_EMPTY, "post"),
+    ),
+    "reentry-case-detail": (Probe(REENTRY_CASE),),
 }
 
 
@@ -343,6 +367,7 @@ class Sample:
     term_id: Any = None
     referral_id: int = 0
     ipvi_candidate_id: int = 0
+    reentry_case_id: int = 0
 
     def kwargs(self, name: str) -> dict[str, Any]:
         if name == "taskforce:category_edit":  # a code the migration seeds
@@ -383,6 +408,9 @@ class Sample:
             "referral-detail": {"pk": self.referral_id},
             "referral-move": {"pk": self.referral_id},
             "ipvi:candidate": {"pk": self.ipvi_candidate_id},
+            "reentry:case": {"pk": self.reentry_case_id},
+            "reentry:needs": {"pk": self.reentry_case_id},
+            "reentry-case-detail": {"pk": self.reentry_case_id},
         }.get(name, {})
 
 
@@ -422,6 +450,7 @@ def sample(db: None) -> Sample:
             why_domestic="KCPD marked the incident as domestic violence",
             proposed_tier=Tier.objects.get(code="D"),
         ).pk,
+        reentry_case_id=open_reentry_case(person=person).pk,
     )
 
 
