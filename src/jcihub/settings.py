@@ -278,6 +278,8 @@ BREAK_GLASS_MINUTES = int(os.environ.get("JCIHUB_BREAK_GLASS_MINUTES", "60"))
 # A referral sent and not accepted or declined within this many hours is overdue: it is
 # flagged on the sender's list (docs/referrals.md).
 REFERRAL_ANSWER_HOURS = int(os.environ.get("JCIHUB_REFERRAL_ANSWER_HOURS", "72"))
+# A referral accepted and not in service within this many days is overdue too.
+REFERRAL_START_DAYS = int(os.environ.get("JCIHUB_REFERRAL_START_DAYS", "14"))
 
 # Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
 # documents record by record. The planning repository beside the project holds them;

@@ -198,7 +198,9 @@ class ReferralFilterForm(forms.Form):
         empty_label="Any organisation",
         error_messages={"invalid_choice": "Choose an organisation from the list."},
     )
-    overdue = forms.BooleanField(required=False, label="Only overdue (sent, not answered in time)")
+    overdue = forms.BooleanField(
+        required=False, label="Only overdue (not answered, or accepted and not started, in time)"
+    )
     mine = forms.BooleanField(required=False, label="Only referrals I sent")
 
     def __init__(

@@ -264,10 +264,34 @@ def overdue_cutoff() -> dt.datetime:
     return timezone.now() - dt.timedelta(hours=settings.REFERRAL_ANSWER_HOURS)
 
 
+def start_cutoff() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.REFERRAL_START_DAYS)
+
+
+# The two service-level timers: sent and not answered in time; accepted and not started.
+def unanswered() -> Q:
+    return Q(status=ReferralStatus.SENT, sent_at__lt=overdue_cutoff())
+
+
+def not_started() -> Q:
+    return Q(status=ReferralStatus.ACCEPTED, answered_at__lt=start_cutoff())
+
+
+def overdue_reason(referral: Referral) -> str:
+    """Why the referral is overdue, or "" if it is not."""
+    sent, answered = referral.sent_at, referral.answered_at
+    if referral.status == ReferralStatus.SENT and sent and sent < overdue_cutoff():
+        return f"not answered within {settings.REFERRAL_ANSWER_HOURS} hours"
+    if referral.status == ReferralStatus.ACCEPTED and answered and answered < start_cutoff():
+        return f"accepted, service not started within {settings.REFERRAL_START_DAYS} days"
+    return ""
+
+
 def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:
     """The referrals the user may see, filtered by a ReferralFilterForm's cleaned data,
-    each marked `is_overdue` (sent, and not answered within the answer time)."""
-    overdue = Q(status=ReferralStatus.SENT, sent_at__lt=overdue_cutoff())
+    each marked `is_overdue` (sent and not answered within the answer time, or accepted
+    and not started within the start time)."""
+    overdue = unanswered() | not_started()
     referrals = policy.visible_referrals(user).annotate(
         is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())
     )
