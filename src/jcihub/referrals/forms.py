@@ -9,6 +9,8 @@ from jcihub.core.forms import clean_search_text, usa_widgets
 from .models import Organization, ReferralStatus, Service, TaxonomyTerm
 
 ANY_STATUS = "any"
+MILES = (1, 2, 5, 10, 25, 50)
+DEFAULT_MILES = 5
 
 
 def category_choices() -> list[tuple[str, Any]]:
@@ -40,6 +42,22 @@ class DirectorySearchForm(forms.Form):
         label="ZIP code",
         help_text="Services with a site in this ZIP code or serving it.",
         error_messages={"invalid": "Enter a 5-digit ZIP code."},
+    )
+    near = forms.RegexField(
+        regex=r"^\d{5}$",
+        required=False,
+        label="Near ZIP code",
+        help_text="Services with a site within the distance below of this ZIP code's "
+        "centre, nearest first.",
+        error_messages={"invalid": "Enter a 5-digit ZIP code."},
+    )
+    within = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", f"{DEFAULT_MILES} miles"), *((str(m), f"{m} miles") for m in MILES)],
+        label="Within",
+        error_messages={"invalid_choice": "Choose a distance from the list."},
     )
     language = forms.CharField(
         max_length=60,
@@ -76,6 +94,16 @@ class DirectorySearchForm(forms.Form):
         data = super().clean() or {}
         for name in ("q", "language", "eligibility"):
             data[name] = clean_search_text(data.get(name) or "", 100)
+        if data.get("near"):
+            from .geo import zip_point
+
+            data["near_point"] = zip_point(data["near"])
+            if data["near_point"] is None:
+                self.add_error(
+                    "near",
+                    f"The directory knows no location for ZIP code {data['near']}: search "
+                    "by “ZIP code” instead (sites in or serving it).",
+                )
         return data
 
 

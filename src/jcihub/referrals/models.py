@@ -542,3 +542,23 @@ class ReferralNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.referral_id}"
+
+
+# --- Distance search ---------------------------------------------------------------------------
+
+
+class ZipCentroid(models.Model):
+    """A ZIP code's centre, for searching services by distance from a ZIP code: the
+    area-weighted centroid of the Census ZIP Code Tabulation Area, loaded by
+    `jcihub directory load-zips` (not HSDS)."""
+
+    zip_code = models.CharField(max_length=5, primary_key=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["zip_code"]
+
+    def __str__(self) -> str:
+        return self.zip_code

@@ -12,6 +12,7 @@ from jcihub.access.guards import requires
 from jcihub.access.policy import Cap
 
 from .forms import DirectorySearchForm
+from .geo import miles
 from .models import Organization, Service
 from .selectors import organization_for_page, search_services, service_for_page, with_summary
 
@@ -30,10 +31,18 @@ def directory_search(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
+    by_distance = bool(valid and form.is_bound and form.cleaned_data.get("near_point"))
+    for service in page.object_list if by_distance else ():
+        service.distance_miles = miles(service.distance2)
     return render(
         request,
         "referrals/search.html",
-        {"form": form, "page_obj": page, "query_string": f"{encoded}&" if encoded else ""},
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": f"{encoded}&" if encoded else "",
+            "by_distance": by_distance,
+        },
     )
 
 

@@ -292,7 +292,11 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "person-detail": (Probe(SEES_SAMPLE), Probe(CASEWORK, "patch")),
     "person-timeline": (Probe(SEES_SAMPLE),),
     # The service directory is not sensitive: every role reads it.
-    "directory:search": (Probe(ALL_OK), Probe(ALL_OK, data={"q": "Reentry", "zip_code": "64108"})),
+    "directory:search": (
+        Probe(ALL_OK),
+        Probe(ALL_OK, data={"q": "Reentry", "zip_code": "64108"}),
+        Probe(ALL_OK, data={"near": "64108", "within": "10"}),
+    ),
     "directory:organization": (Probe(ALL_OK),),
     "directory:service": (Probe(ALL_OK),),
     "hsds-service-list": (Probe(ALL_OK), Probe(ALL_OK, data={"language": "es"})),
