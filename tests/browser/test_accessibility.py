@@ -114,6 +114,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "case": _taskforce_case(raw_address.property),
         "ipvi": _ipvi_candidate(causer, victim),
         "reentry": _reentry_case(victim),
+        "change": _entry_change(service, partner),
     }
 
 
@@ -226,6 +227,20 @@ def _visits() -> list[Visit]:
         Visit("reentry case errors", "director", "/reentry/{reentry}/", _submit_empty),
         Visit("reentry needs", "program_manager", "/reentry/{reentry}/needs/"),
         Visit("reentry report", "analyst", "/reentry/report/"),
+        Visit(
+            "propose an organisation change",
+            "partner_user",
+            "/directory/organizations/{organization}/propose/",
+        ),
+        Visit(
+            "propose a service change errors",
+            "partner_user",
+            "/directory/services/{service}/propose/",
+            _submit_empty,
+        ),
+        Visit("directory changes", "program_manager", "/directory/changes/"),
+        Visit("directory change", "system_admin", "/directory/changes/{change}/"),
+        Visit("directory change, partner", "partner_user", "/directory/changes/{change}/"),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -286,6 +301,15 @@ def _reentry_case(person: Person) -> int:
     service = Service.objects.filter(organization__team__isnull=False).first()
     refer_from_plan(case.navigator, case, service, goal=goal)  # type: ignore[arg-type]
     return case.pk
+
+
+def _entry_change(service: object, team: object) -> int:
+    from jcihub.referrals.entry_changes import propose_change
+
+    partner = user_with_role("partner_user")
+    partner.teams.add(team)  # type: ignore[arg-type]
+    service.refresh_from_db()  # type: ignore[attr-defined]
+    return propose_change(partner, service, {"wait_time": "Two weeks"}).pk  # type: ignore[arg-type]
 
 
 def _override(page: Page) -> None:

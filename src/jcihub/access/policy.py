@@ -79,6 +79,10 @@ class Cap:
     REENTRY_VIEW = "reentry.view"
     REENTRY_CASEWORK = "reentry.casework"
     REENTRY_REPORT = "reentry.report"
+    # Partner users propose changes to their own organisation's directory entries; a
+    # directory manager (DIRECTORY_MANAGE) approves or rejects them.
+    DIRECTORY_PROPOSE = "directory.propose"
+    DIRECTORY_CHANGES = "directory.changes"  # the list of proposed changes (each side's)
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -165,6 +169,8 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.REENTRY_VIEW: DEPARTMENT_WIDE | {R.REENTRY_NAVIGATOR, R.VICTIM_ADVOCATE},
     Cap.REENTRY_CASEWORK: DEPARTMENT_WIDE | {R.REENTRY_NAVIGATOR, R.VICTIM_ADVOCATE},
     Cap.REENTRY_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
+    Cap.DIRECTORY_PROPOSE: PARTNER,
+    Cap.DIRECTORY_CHANGES: PARTNER | {R.DIRECTOR, R.PROGRAM_MANAGER, R.SYSTEM_ADMIN},
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:

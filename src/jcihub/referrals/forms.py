@@ -6,7 +6,7 @@ from django import forms
 
 from jcihub.core.forms import clean_search_text, usa_widgets
 
-from .models import Organization, ReferralStatus, Service, TaxonomyTerm
+from .models import EntryChange, Organization, ReferralStatus, Service, TaxonomyTerm
 
 ANY_STATUS = "any"
 MILES = (1, 2, 5, 10, 25, 50)
@@ -255,6 +255,95 @@ class ReportForm(forms.Form):
         label="Sent until",
         help_text="YYYY-MM-DD",
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+# --- Partner-proposed changes to directory entries ------------------------------------------
+
+
+class OrganizationChangeForm(forms.Form):
+    description = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    email = forms.EmailField(required=False, label="E-mail")
+    website = forms.URLField(required=False, assume_scheme="https")
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note to the department",
+        help_text="What changed and why (optional).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class ServiceChangeForm(OrganizationChangeForm):
+    url = forms.URLField(required=False, assume_scheme="https", label="Web page")
+    status = forms.ChoiceField(choices=Service.Status.choices)
+    eligibility_description = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Who is eligible",
+    )
+    application_process = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="How to apply",
+    )
+    fees_description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Fees"
+    )
+    wait_time = forms.CharField(required=False, max_length=300)
+    field_order = [
+        "description",
+        "url",
+        "email",
+        "status",
+        "eligibility_description",
+        "application_process",
+        "fees_description",
+        "wait_time",
+        "note",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+
+
+class ChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve and apply"), ("reject", "Reject")],
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        error_messages={"required": "Choose approve or reject."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Needed to reject; the partner sees it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class ChangeFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Waiting for review"), *EntryChange.Status.choices[1:], ("all", "Any")],
+        error_messages={"invalid_choice": "Choose a status from the list."},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

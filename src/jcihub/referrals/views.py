@@ -11,6 +11,7 @@ from jcihub.access import policy
 from jcihub.access.guards import requires
 from jcihub.access.policy import Cap
 
+from .entry_changes import is_partner_of
 from .forms import DirectorySearchForm
 from .geo import miles
 from .models import Organization, Service
@@ -58,7 +59,12 @@ def organization_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "referrals/organization.html",
-        {"organization": organization, "page_obj": page, "query_string": ""},
+        {
+            "organization": organization,
+            "page_obj": page,
+            "query_string": "",
+            "can_propose": is_partner_of(request.user, organization),
+        },
     )
 
 
@@ -74,4 +80,12 @@ def service_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         and service.status == Service.Status.ACTIVE
         and service.organization.team_id is not None
     )
-    return render(request, "referrals/service.html", {"service": service, "can_refer": can_refer})
+    return render(
+        request,
+        "referrals/service.html",
+        {
+            "service": service,
+            "can_refer": can_refer,
+            "can_propose": is_partner_of(request.user, service.organization),
+        },
+    )

@@ -233,6 +233,11 @@ REENTRY_CASE = row(200, 200, 403, 404, 403, 403, 404, 403, 403, 403, 403, 403, 4
 REENTRY_CREATE_EMPTY = row(
     400, 400, 403, 400, 403, 403, 400, 403, 403, 403, 403, 403, 403, 403, 403
 )
+# Directory entries: partner users propose changes to their own organisation's (the matrix's
+# partner user belongs to none: 404); directory managers review them.
+PROPOSERS = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 403)
+CHANGE_LISTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200)
+CHANGE_VIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 200)
 REENTRY_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
@@ -349,6 +354,10 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
         Probe(REENTRY_CREATE_EMPTY, "post"),
     ),
     "reentry-case-detail": (Probe(REENTRY_CASE),),
+    "directory:propose_organization": (Probe(PROPOSERS),),
+    "directory:propose_service": (Probe(PROPOSERS),),
+    "directory:changes": (Probe(CHANGE_LISTERS), Probe(CHANGE_LISTERS, data={"status": "all"})),
+    "directory:change": (Probe(CHANGE_VIEWERS),),
 }
 
 
@@ -372,6 +381,7 @@ class Sample:
     referral_id: int = 0
     ipvi_candidate_id: int = 0
     reentry_case_id: int = 0
+    entry_change_id: int = 0
 
     def kwargs(self, name: str) -> dict[str, Any]:
         if name == "taskforce:category_edit":  # a code the migration seeds
@@ -415,6 +425,9 @@ class Sample:
             "reentry:case": {"pk": self.reentry_case_id},
             "reentry:needs": {"pk": self.reentry_case_id},
             "reentry-case-detail": {"pk": self.reentry_case_id},
+            "directory:propose_organization": {"pk": self.organization_id},
+            "directory:propose_service": {"pk": self.service_id},
+            "directory:change": {"pk": self.entry_change_id},
         }.get(name, {})
 
 
@@ -455,7 +468,18 @@ def sample(db: None) -> Sample:
             proposed_tier=Tier.objects.get(code="D"),
         ).pk,
         reentry_case_id=open_reentry_case(person=person).pk,
+        entry_change_id=_entry_change(service, shared.recipient).pk,
     )
+
+
+def _entry_change(service: Any, team: Any) -> Any:
+    """A change its partner proposed to the sample service (the referral linked the team)."""
+    from jcihub.referrals.entry_changes import propose_change
+
+    partner = user_with_role(R.PARTNER_USER)
+    partner.teams.add(team)
+    service.refresh_from_db()
+    return propose_change(partner, service, {"wait_time": "Two weeks"})
 
 
 def _send(client: Client, probe: Probe, url: str) -> Any:
