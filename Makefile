@@ -11,6 +11,7 @@ SEED ?= 2026
 DEMO_PEOPLE ?= 3000
 KCPD_SAMPLE ?= ../shared/data/kcpd/kcpd_2018_sample1000_allcols.csv.gz
 SERVICES_GUIDE ?= ../shared/data/services
+ZIP_SHAPES ?= ../shared/data/geo/kc_region_zcta_2010s.geojson.gz
 
 # The demo serves plain HTTP on loopback and lets people sign in without a second factor;
 # production keeps the safe defaults (see docs/operations.md).
@@ -66,6 +67,8 @@ demo: setup var/secret_key
 	@if [ -f $(SERVICES_GUIDE)/streetmedicinekc_2016_agency.csv.gz ]; then \
 	    $(DEMO_ENV) $(BIN)/jcihub directory import $(SERVICES_GUIDE) --format streetmedicinekc \
 	        --no-progress; fi
+	@# ZIP-code centres (Census ZCTAs of the region), for searching the directory by distance.
+	@if [ -f $(ZIP_SHAPES) ]; then $(DEMO_ENV) $(BIN)/jcihub directory load-zips $(ZIP_SHAPES); fi
 	$(DEMO_ENV) $(BIN)/jcihub collectstatic --no-input --verbosity 0
 	$(DEMO_ENV) $(BIN)/jcihub demo-accounts --url http://$(HOST):$(PORT)
 	$(DEMO_ENV) $(BIN)/gunicorn jcihub.wsgi --bind $(HOST):$(PORT) --workers 3 \

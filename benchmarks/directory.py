@@ -34,6 +34,12 @@ TARGET_EXPORT_SECONDS = 10.0
 console = make_console()
 
 ZIP_CODES = [f"641{n:02d}" for n in range(1, 60)] + ["66101", "66102", "66104", "66106"]
+# Synthetic ZIP centres on a grid over the metro area (about 2 miles apart), for the
+# distance search; each site lies within a mile or so of its ZIP code's centre.
+ZIP_POINTS = {
+    zip_code: (38.95 + (n % 8) * 0.03, -94.70 + (n // 8) * 0.04)
+    for n, zip_code in enumerate(ZIP_CODES)
+}
 LANGUAGES = [
     ("English", "en"),
     ("Spanish", "es"),
@@ -75,7 +81,15 @@ def ensure_directory() -> float:
     from jcihub.referrals import models as m
 
     wanted = ORGANIZATIONS * SERVICES_PER_ORGANIZATION
-    if m.Service.objects.count() == wanted and m.Organization.objects.count() == ORGANIZATIONS:
+    m.ZipCentroid.objects.bulk_create(
+        [m.ZipCentroid(z, lat, lon, "benchmark") for z, (lat, lon) in ZIP_POINTS.items()],
+        ignore_conflicts=True,
+    )
+    if (
+        m.Service.objects.count() == wanted
+        and m.Organization.objects.count() == ORGANIZATIONS
+        and m.Location.objects.filter(latitude__isnull=False).exists()  # built with sites' points
+    ):
         return 0.0
     started = time.perf_counter()
     for model in (m.Organization, m.TaxonomyTerm, m.Taxonomy):
@@ -173,17 +187,20 @@ def _organization(
     for s in range(rng.choice((1, 1, 2))):
         site = m.Location(id=_id(rng), organization_id=organization.pk, name=f"{name} site {s}")
         rows[m.Location].append(site)
-        rows[m.Address].append(
-            m.Address(
-                id=_id(rng),
-                location_id=site.pk,
-                address_1=f"{rng.randrange(100, 9999)} Main St",
-                city="Kansas City",
-                state_province="MO",
-                postal_code=rng.choice(ZIP_CODES),
-                country="US",
-            )
+        address = m.Address(
+            id=_id(rng),
+            location_id=site.pk,
+            address_1=f"{rng.randrange(100, 9999)} Main St",
+            city="Kansas City",
+            state_province="MO",
+            postal_code=rng.choice(ZIP_CODES),
+            country="US",
         )
+        rows[m.Address].append(address)
+        lat, lon = ZIP_POINTS[address.postal_code]
+        spread = random.Random(site.pk.int)  # its own stream: the rest of the build is unchanged
+        site.latitude = round(lat + spread.uniform(-0.015, 0.015), 6)
+        site.longitude = round(lon + spread.uniform(-0.02, 0.02), 6)
         sites.append(site)
     for s in range(SERVICES_PER_ORGANIZATION):
         _service(rng, organization, s, sites, terms, rows)
@@ -267,6 +284,12 @@ def make_queries(rng: random.Random, count: int) -> list[tuple[str, dict[str, An
             "category": rng.choice(term_ids),
             "age": rng.choice((16, 30, 70)),
             "eligibility": rng.choice(["adults", "survivors"]),
+        },
+        "near ZIP, 5 miles": lambda: {"near": rng.choice(ZIP_CODES)},
+        "need + near ZIP, 10 miles": lambda: {
+            "category": rng.choice(term_ids),
+            "near": rng.choice(ZIP_CODES),
+            "within": "10",
         },
         "no filter, page 40": lambda: {"page": 40},
     }

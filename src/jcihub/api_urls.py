@@ -9,6 +9,7 @@ from jcihub.incidents.api import IncidentViewSet
 from jcihub.people.api import PersonViewSet
 from jcihub.places.api import PropertyViewSet
 from jcihub.programs.api import AssessmentViewSet, InstrumentViewSet
+from jcihub.reentry.api import CaseViewSet
 from jcihub.referrals.api import (
     OrganizationViewSet,
     ReferralViewSet,
@@ -49,5 +50,6 @@ router.register("directory/taxonomy_terms", TaxonomyTermViewSet, basename="hsds-
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("reentry/cases", CaseViewSet, basename="reentry-case")
 
 api_patterns = router.urls

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jcihub.funds",
     "jcihub.insights",
     "jcihub.programs",
+    "jcihub.reentry",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +313,8 @@ TASKFORCE_COUNCIL_DISTRICTS_FILE = Path(
         PROJECT_DIR.parent / "shared" / "data" / "geo" / "kcmo_council_districts_2023_wkt.csv.gz",
     )
 )
+# A referral accepted and not in service within this many days is overdue too.
+REFERRAL_START_DAYS = int(os.environ.get("JCIHUB_REFERRAL_START_DAYS", "14"))
 
 # Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
 # documents record by record. The planning repository beside the project holds them;

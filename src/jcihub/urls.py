@@ -24,6 +24,7 @@ urlpatterns = [
     path("funds/", include("jcihub.funds.urls")),
     path("insights/", include("jcihub.insights.urls")),
     path("programs/", include("jcihub.programs.urls")),
+    path("reentry/", include("jcihub.reentry.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", APISchema.as_view(), name="api-schema"),
     path("api/docs/", APIDocs.as_view(url_name="api-schema"), name="api-docs"),

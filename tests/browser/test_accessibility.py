@@ -126,6 +126,8 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "authorisation": _spending(),
         "tier": Tier.objects.get(code="C").pk,
         **_victim_outreach(victim),
+        "reentry": _reentry_case(victim),
+        "change": _entry_change(service, partner),
     }
 
 
@@ -283,6 +285,28 @@ def _visits() -> list[Visit]:
             _empty_safety_note,
         ),
         Visit("victim screen", "victim_advocate", "/ipvi/victims/{victim_case}/screen/{code}/"),
+        Visit("reentry cases", "reentry_navigator", "/reentry/"),
+        Visit("reentry cases, director", "director", "/reentry/?kind=reentry&need=housing"),
+        Visit("open a reentry case", "reentry_navigator", "/reentry/new/"),
+        Visit("open a reentry case errors", "victim_advocate", "/reentry/new/", _submit_empty),
+        Visit("reentry case", "director", "/reentry/{reentry}/"),
+        Visit("reentry case errors", "director", "/reentry/{reentry}/", _submit_empty),
+        Visit("reentry needs", "program_manager", "/reentry/{reentry}/needs/"),
+        Visit("reentry report", "analyst", "/reentry/report/"),
+        Visit(
+            "propose an organisation change",
+            "partner_user",
+            "/directory/organizations/{organization}/propose/",
+        ),
+        Visit(
+            "propose a service change errors",
+            "partner_user",
+            "/directory/services/{service}/propose/",
+            _submit_empty,
+        ),
+        Visit("directory changes", "program_manager", "/directory/changes/"),
+        Visit("directory change", "system_admin", "/directory/changes/{change}/"),
+        Visit("directory change, partner", "partner_user", "/directory/changes/{change}/"),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -357,6 +381,46 @@ def _victim_outreach(victim: Person) -> dict[str, int | str]:
 def _empty_safety_note(page: Page) -> None:
     page.get_by_role("button", name="Save the note").click()
     expect(page.locator(".usa-alert--error").first).to_be_visible()
+
+
+def _reentry_case(person: Person) -> int:
+    """A reentry case with a goal, a task, a milestone, a contact and a plan referral (the
+    person consents to the partner that the sample referral's organisation became)."""
+    from jcihub.reentry.models import Contact
+    from jcihub.reentry.services import (
+        add_goal,
+        add_task,
+        record_contact,
+        record_milestone,
+        refer_from_plan,
+    )
+    from jcihub.reentry.tests.factories import open_reentry_case
+    from jcihub.referrals.models import Service
+
+    case = open_reentry_case(person=person)
+    goal = add_goal(case.navigator, case, "Stable housing", case.needs.get(area="housing"))
+    add_task(case.navigator, goal, "Apply for housing", case.navigator, dt.date(2020, 1, 1))
+    record_milestone(case.navigator, case, "id_obtained", dt.date.today())
+    record_contact(
+        case.navigator,
+        case,
+        occurred_at=case.opened_at,
+        method=Contact.Method.PHONE,
+        outcome=Contact.Outcome.MET,
+        note="Talked about housing",
+    )
+    service = Service.objects.filter(organization__team__isnull=False).first()
+    refer_from_plan(case.navigator, case, service, goal=goal)  # type: ignore[arg-type]
+    return case.pk
+
+
+def _entry_change(service: object, team: object) -> int:
+    from jcihub.referrals.entry_changes import propose_change
+
+    partner = user_with_role("partner_user")
+    partner.teams.add(team)  # type: ignore[arg-type]
+    service.refresh_from_db()  # type: ignore[attr-defined]
+    return propose_change(partner, service, {"wait_time": "Two weeks"}).pk  # type: ignore[arg-type]
 
 
 def _override(page: Page) -> None:

@@ -100,6 +100,15 @@ class Cap:
     ASSESSMENTS_RECORD = "programs.assessments_record"
     IPVI_VICTIMS_VIEW = "ipvi.victims_view"
     IPVI_OUTREACH = "ipvi.outreach"
+    # Reentry and victim-services cases: navigators and advocates work their own caseload
+    # (see `visible_cases`); the report holds counts only.
+    REENTRY_VIEW = "reentry.view"
+    REENTRY_CASEWORK = "reentry.casework"
+    REENTRY_REPORT = "reentry.report"
+    # Partner users propose changes to their own organisation's directory entries; a
+    # directory manager (DIRECTORY_MANAGE) approves or rejects them.
+    DIRECTORY_PROPOSE = "directory.propose"
+    DIRECTORY_CHANGES = "directory.changes"  # the list of proposed changes (each side's)
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -203,6 +212,11 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Cap.IPVI_VICTIMS_VIEW: DEPARTMENT_WIDE | {R.VICTIM_ADVOCATE},
     Cap.IPVI_OUTREACH: frozenset({R.VICTIM_ADVOCATE}),
+    Cap.REENTRY_VIEW: DEPARTMENT_WIDE | {R.REENTRY_NAVIGATOR, R.VICTIM_ADVOCATE},
+    Cap.REENTRY_CASEWORK: DEPARTMENT_WIDE | {R.REENTRY_NAVIGATOR, R.VICTIM_ADVOCATE},
+    Cap.REENTRY_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
+    Cap.DIRECTORY_PROPOSE: PARTNER,
+    Cap.DIRECTORY_CHANGES: PARTNER | {R.DIRECTOR, R.PROGRAM_MANAGER, R.SYSTEM_ADMIN},
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:
@@ -575,4 +589,48 @@ def can_update_action_item(user: Any, item: Any) -> bool:
     agencies = taskforce_agencies(user)
     return agencies is None or (
         item.owner_agency in agencies and can_view_taskforce_case(user, item.case)
+    )
+
+
+# --- Reentry and victim-services cases ---------------------------------------------------
+# Navigators work reentry cases, advocates victim-services cases; each sees the cases of
+# their own caseload: those they own, their team's, and those of people assigned to them
+# (`people.CaseAssignment`, the same relationship that opens a restricted record).
+# Department-wide roles see every case. A victim case's locating information (how to
+# reach the victim safely) is shown only with `Sensitivity.VICTIM_LOCATING`: advocates.
+
+CASE_KIND_ROLES: dict[str, frozenset[str]] = {
+    "reentry": frozenset({R.REENTRY_NAVIGATOR}),
+    "victim_services": frozenset({R.VICTIM_ADVOCATE}),
+}
+
+
+def case_kinds_for(user: Any) -> list[str]:
+    """The kinds of case this user may open and work."""
+    role = role_of(user)
+    if not has_capability(user, Cap.REENTRY_CASEWORK):
+        return []
+    return [kind for kind, roles in CASE_KIND_ROLES.items() if role in roles | DEPARTMENT_WIDE]
+
+
+def visible_cases(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The reentry and victim-services cases this user may open, as a queryset."""
+    from jcihub.reentry.models import Case
+
+    qs = (queryset if queryset is not None else Case.objects.all()).filter(
+        person__in=visible_people(user)
+    )
+    if not has_capability(user, Cap.REENTRY_VIEW):
+        return qs.none()
+    if role_of(user) in DEPARTMENT_WIDE:
+        return qs
+    return qs.filter(kind__in=case_kinds_for(user)).filter(
+        Q(navigator=user) | Q(team__in=user.teams.all()) | Q(person__in=_assigned_person_ids(user))
+    )
+
+
+def can_work_case(user: Any, case: Any) -> bool:
+    return (
+        has_capability(user, Cap.REENTRY_CASEWORK)
+        and visible_cases(user).filter(pk=case.pk).exists()
     )

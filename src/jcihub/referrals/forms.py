@@ -6,9 +6,11 @@ from django import forms
 
 from jcihub.core.forms import clean_search_text, usa_widgets
 
-from .models import Organization, ReferralStatus, Service, TaxonomyTerm
+from .models import EntryChange, Organization, ReferralStatus, Service, TaxonomyTerm
 
 ANY_STATUS = "any"
+MILES = (1, 2, 5, 10, 25, 50)
+DEFAULT_MILES = 5
 
 
 def category_choices() -> list[tuple[str, Any]]:
@@ -40,6 +42,22 @@ class DirectorySearchForm(forms.Form):
         label="ZIP code",
         help_text="Services with a site in this ZIP code or serving it.",
         error_messages={"invalid": "Enter a 5-digit ZIP code."},
+    )
+    near = forms.RegexField(
+        regex=r"^\d{5}$",
+        required=False,
+        label="Near ZIP code",
+        help_text="Services with a site within the distance below of this ZIP code's "
+        "centre, nearest first.",
+        error_messages={"invalid": "Enter a 5-digit ZIP code."},
+    )
+    within = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", f"{DEFAULT_MILES} miles"), *((str(m), f"{m} miles") for m in MILES)],
+        label="Within",
+        error_messages={"invalid_choice": "Choose a distance from the list."},
     )
     language = forms.CharField(
         max_length=60,
@@ -76,6 +94,16 @@ class DirectorySearchForm(forms.Form):
         data = super().clean() or {}
         for name in ("q", "language", "eligibility"):
             data[name] = clean_search_text(data.get(name) or "", 100)
+        if data.get("near"):
+            from .geo import zip_point
+
+            data["near_point"] = zip_point(data["near"])
+            if data["near_point"] is None:
+                self.add_error(
+                    "near",
+                    f"The directory knows no location for ZIP code {data['near']}: search "
+                    "by “ZIP code” instead (sites in or serving it).",
+                )
         return data
 
 
@@ -198,7 +226,9 @@ class ReferralFilterForm(forms.Form):
         empty_label="Any organisation",
         error_messages={"invalid_choice": "Choose an organisation from the list."},
     )
-    overdue = forms.BooleanField(required=False, label="Only overdue (sent, not answered in time)")
+    overdue = forms.BooleanField(
+        required=False, label="Only overdue (not answered, or accepted and not started, in time)"
+    )
     mine = forms.BooleanField(required=False, label="Only referrals I sent")
 
     def __init__(
@@ -225,6 +255,95 @@ class ReportForm(forms.Form):
         label="Sent until",
         help_text="YYYY-MM-DD",
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+# --- Partner-proposed changes to directory entries ------------------------------------------
+
+
+class OrganizationChangeForm(forms.Form):
+    description = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    email = forms.EmailField(required=False, label="E-mail")
+    website = forms.URLField(required=False, assume_scheme="https")
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note to the department",
+        help_text="What changed and why (optional).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class ServiceChangeForm(OrganizationChangeForm):
+    url = forms.URLField(required=False, assume_scheme="https", label="Web page")
+    status = forms.ChoiceField(choices=Service.Status.choices)
+    eligibility_description = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Who is eligible",
+    )
+    application_process = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="How to apply",
+    )
+    fees_description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Fees"
+    )
+    wait_time = forms.CharField(required=False, max_length=300)
+    field_order = [
+        "description",
+        "url",
+        "email",
+        "status",
+        "eligibility_description",
+        "application_process",
+        "fees_description",
+        "wait_time",
+        "note",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+
+
+class ChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve and apply"), ("reject", "Reject")],
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        error_messages={"required": "Choose approve or reject."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Needed to reject; the partner sees it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class ChangeFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Waiting for review"), *EntryChange.Status.choices[1:], ("all", "Any")],
+        error_messages={"invalid_choice": "Choose a status from the list."},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ export gives back what an import read.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -542,3 +543,90 @@ class ReferralNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.referral_id}"
+
+
+# --- Distance search ---------------------------------------------------------------------------
+
+
+class ZipCentroid(models.Model):
+    """A ZIP code's centre, for searching services by distance from a ZIP code: the
+    area-weighted centroid of the Census ZIP Code Tabulation Area, loaded by
+    `jcihub directory load-zips` (not HSDS)."""
+
+    zip_code = models.CharField(max_length=5, primary_key=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["zip_code"]
+
+    def __str__(self) -> str:
+        return self.zip_code
+
+
+# --- Partner-proposed changes to directory entries ------------------------------------------
+
+# The fields a partner organisation's users may propose changes to, by entry kind.
+ORGANIZATION_EDITABLE = ("description", "email", "website")
+SERVICE_EDITABLE = (
+    "description",
+    "url",
+    "email",
+    "status",
+    "eligibility_description",
+    "application_process",
+    "fees_description",
+    "wait_time",
+)
+
+
+class EntryChange(models.Model):
+    """A change a partner organisation proposes to its own directory entry (the
+    organisation, or one of its services), held until the department approves or rejects
+    it. `before` is the entry as it was when proposed; approving refuses if it has changed
+    since."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="entry_changes"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="entry_changes"
+    )
+    before = models.JSONField()
+    after = models.JSONField()
+    note = models.TextField(blank=True, help_text="The partner's explanation.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-proposed_at"], name="referrals_change_status"),
+            models.Index(fields=["organization", "status"], name="referrals_change_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change {self.pk} to {self.entry_name}"
+
+    @property
+    def entry_name(self) -> str:
+        return self.service.name if self.service_id and self.service else self.organization.name
+
+    @property
+    def fields(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for each field the change touches."""
+        return [(name, self.before.get(name, ""), value) for name, value in self.after.items()]

@@ -84,12 +84,22 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "can_export": policy.has_capability(user, Cap.REFERRALS_EXPORT),
             "can_report": policy.has_capability(user, Cap.REFERRALS_REPORT),
             "answer_hours": settings.REFERRAL_ANSWER_HOURS,
-            # The sender's alert: their referrals that nobody has answered in time.
-            "my_overdue": 0
-            if is_partner
-            else selectors.search_referrals(user, {"overdue": True, "mine": True}).count(),
+            "start_days": settings.REFERRAL_START_DAYS,
+            # The sender's alerts: their referrals that nobody has answered in time, and
+            # those accepted whose service has not started in time.
+            **_my_overdue(user, is_partner),
         },
     )
+
+
+def _my_overdue(user: Any, is_partner: bool) -> dict[str, int]:
+    if is_partner:
+        return {"my_overdue": 0, "my_not_started": 0}
+    mine = selectors.search_referrals(user, {"overdue": True, "mine": True})
+    return {
+        "my_overdue": mine.filter(status=ReferralStatus.SENT).count(),
+        "my_not_started": mine.filter(status=ReferralStatus.ACCEPTED).count(),
+    }
 
 
 EXPORT_COLUMNS = (
@@ -253,10 +263,7 @@ def _detail_context(
         "events": referral.events.select_related("actor"),
         "notes": _visible_notes(referral, sides, sharing.has_consent),
         "form": form or (ReferralUpdateForm(choices=choices) if choices else None),
-        "is_overdue": referral.status == ReferralStatus.SENT
-        and referral.sent_at is not None
-        and referral.sent_at < selectors.overdue_cutoff(),
-        "answer_hours": settings.REFERRAL_ANSWER_HOURS,
+        "overdue_reason": selectors.overdue_reason(referral),
     }
 
 

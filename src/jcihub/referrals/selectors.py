@@ -13,10 +13,13 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
+    FloatField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -27,11 +30,13 @@ from jcihub.core.sensitivity import Sensitivity
 from jcihub.core.timeline import TimelineEvent
 from jcihub.people.models import Consent, Person
 
-from .forms import ANY_STATUS
+from . import geo
+from .forms import ANY_STATUS, DEFAULT_MILES
 from .models import (
     Address,
     Attribute,
     Language,
+    Location,
     Organization,
     Referral,
     ReferralEvent,
@@ -71,7 +76,43 @@ def search_services(filters: dict[str, Any]) -> QuerySet[Service]:
             Q(minimum_age__isnull=True) | Q(minimum_age__lte=age),
             Q(maximum_age__isnull=True) | Q(maximum_age__gte=age),
         )
+    if filters.get("near_point"):
+        return _nearest(services, filters["near_point"], filters.get("within") or DEFAULT_MILES)
     return services.order_by("name", "id")
+
+
+def _nearest(
+    services: QuerySet[Service], point: tuple[float, float], within: float
+) -> QuerySet[Service]:
+    """Services with a located site within `within` miles of the point, nearest first,
+    each annotated `distance2` (squared, longitude-scaled degrees; `geo.miles` converts).
+    A bounding box on the sites' coordinates first, so only nearby sites are measured."""
+    lat, lon = point
+    scale = geo.longitude_scale(lat)
+    reach = within / geo.MILES_PER_DEGREE
+    sites = Location.objects.filter(
+        latitude__range=(lat - reach, lat + reach),
+        longitude__range=(lon - reach / scale, lon + reach / scale),
+    )
+    squared = ExpressionWrapper(
+        (F("location__latitude") - lat) * (F("location__latitude") - lat)
+        + (F("location__longitude") - lon) * (F("location__longitude") - lon) * scale * scale,
+        output_field=FloatField(),
+    )
+    nearest = (
+        ServiceAtLocation.objects.filter(service=OuterRef("pk"), location__in=sites)
+        .annotate(d=squared)
+        .order_by("d")
+        .values("d")[:1]
+    )
+    return (
+        services.filter(
+            pk__in=ServiceAtLocation.objects.filter(location__in=sites).values("service_id")
+        )
+        .annotate(distance2=Subquery(nearest, output_field=FloatField()))
+        .filter(distance2__lte=reach * reach)
+        .order_by("distance2", "name", "id")
+    )
 
 
 def _with_category(term_id: str | uuid.UUID) -> QuerySet[Any]:
@@ -264,10 +305,34 @@ def overdue_cutoff() -> dt.datetime:
     return timezone.now() - dt.timedelta(hours=settings.REFERRAL_ANSWER_HOURS)
 
 
+def start_cutoff() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.REFERRAL_START_DAYS)
+
+
+# The two service-level timers: sent and not answered in time; accepted and not started.
+def unanswered() -> Q:
+    return Q(status=ReferralStatus.SENT, sent_at__lt=overdue_cutoff())
+
+
+def not_started() -> Q:
+    return Q(status=ReferralStatus.ACCEPTED, answered_at__lt=start_cutoff())
+
+
+def overdue_reason(referral: Referral) -> str:
+    """Why the referral is overdue, or "" if it is not."""
+    sent, answered = referral.sent_at, referral.answered_at
+    if referral.status == ReferralStatus.SENT and sent and sent < overdue_cutoff():
+        return f"not answered within {settings.REFERRAL_ANSWER_HOURS} hours"
+    if referral.status == ReferralStatus.ACCEPTED and answered and answered < start_cutoff():
+        return f"accepted, service not started within {settings.REFERRAL_START_DAYS} days"
+    return ""
+
+
 def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:
     """The referrals the user may see, filtered by a ReferralFilterForm's cleaned data,
-    each marked `is_overdue` (sent, and not answered within the answer time)."""
-    overdue = Q(status=ReferralStatus.SENT, sent_at__lt=overdue_cutoff())
+    each marked `is_overdue` (sent and not answered within the answer time, or accepted
+    and not started within the start time)."""
+    overdue = unanswered() | not_started()
     referrals = policy.visible_referrals(user).annotate(
         is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())
     )

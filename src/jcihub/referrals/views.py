@@ -11,7 +11,9 @@ from jcihub.access import policy
 from jcihub.access.guards import requires
 from jcihub.access.policy import Cap
 
+from .entry_changes import is_partner_of
 from .forms import DirectorySearchForm
+from .geo import miles
 from .models import Organization, Service
 from .selectors import organization_for_page, search_services, service_for_page, with_summary
 
@@ -30,10 +32,18 @@ def directory_search(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
+    by_distance = bool(valid and form.is_bound and form.cleaned_data.get("near_point"))
+    for service in page.object_list if by_distance else ():
+        service.distance_miles = miles(service.distance2)
     return render(
         request,
         "referrals/search.html",
-        {"form": form, "page_obj": page, "query_string": f"{encoded}&" if encoded else ""},
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": f"{encoded}&" if encoded else "",
+            "by_distance": by_distance,
+        },
     )
 
 
@@ -49,7 +59,12 @@ def organization_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "referrals/organization.html",
-        {"organization": organization, "page_obj": page, "query_string": ""},
+        {
+            "organization": organization,
+            "page_obj": page,
+            "query_string": "",
+            "can_propose": is_partner_of(request.user, organization),
+        },
     )
 
 
@@ -65,4 +80,12 @@ def service_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         and service.status == Service.Status.ACTIVE
         and service.organization.team_id is not None
     )
-    return render(request, "referrals/service.html", {"service": service, "can_refer": can_refer})
+    return render(
+        request,
+        "referrals/service.html",
+        {
+            "service": service,
+            "can_refer": can_refer,
+            "can_propose": is_partner_of(request.user, service.organization),
+        },
+    )

@@ -46,6 +46,7 @@ from jcihub.places.models import RawAddress
 from jcihub.places.services import PropertyResolver
 from jcihub.programs.services import record_assessment
 from jcihub.programs.tests.factories import completed_lap, load, participant_screen
+from jcihub.reentry.tests.factories import open_reentry_case
 from jcihub.referrals.tests.factories import sample_referral, sample_service
 from jcihub.taskforce.tests.factories import url_kwargs as taskforce_url_kwargs
 
@@ -260,6 +261,20 @@ ASSESS_EMPTY = row(403, 403, 400, 400, 403, 400, 400, 403, 403, 403, 403, 403, 4
 VICTIM_VIEWERS = row(200, 200, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 ADVOCATE_ONLY = row(403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 ADVOCATE_REDIRECT = row(403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# Reentry: navigators (reentry cases) and advocates (victim cases) work their own caseload;
+# the sample case is a reentry case of another navigator, so the navigator and the advocate
+# get 404 for it. The report (counts only) is for the department-wide roles and the analyst.
+REENTRY_STAFF = row(200, 200, 403, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)
+REENTRY_CASE = row(200, 200, 403, 404, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)
+REENTRY_CREATE_EMPTY = row(
+    400, 400, 403, 400, 403, 403, 400, 403, 403, 403, 403, 403, 403, 403, 403
+)
+# Directory entries: partner users propose changes to their own organisation's (the matrix's
+# partner user belongs to none: 404); directory managers review them.
+PROPOSERS = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 403)
+CHANGE_LISTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200)
+CHANGE_VIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 200)
+REENTRY_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -320,7 +335,11 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "person-detail": (Probe(SEES_SAMPLE), Probe(CASEWORK, "patch")),
     "person-timeline": (Probe(SEES_SAMPLE),),
     # The service directory is not sensitive: every role reads it.
-    "directory:search": (Probe(ALL_OK), Probe(ALL_OK, data={"q": "Reentry", "zip_code": "64108"})),
+    "directory:search": (
+        Probe(ALL_OK),
+        Probe(ALL_OK, data={"q": "Reentry", "zip_code": "64108"}),
+        Probe(ALL_OK, data={"near": "64108", "within": "10"}),
+    ),
     "directory:organization": (Probe(ALL_OK),),
     "directory:service": (Probe(ALL_OK),),
     "hsds-service-list": (Probe(ALL_OK), Probe(ALL_OK, data={"language": "es"})),
@@ -402,6 +421,24 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi_victims:act": (Probe(ADVOCATE_ONLY, "post"),),
     "ipvi_victims:screen": (Probe(ADVOCATE_ONLY),),
     "ipvi_victims:open": (Probe(ADVOCATE_REDIRECT, "post"),),
+    "reentry:list": (
+        Probe(REENTRY_STAFF),
+        Probe(REENTRY_STAFF, data={"q": "Sample", "kind": "reentry", "need": "housing"}),
+    ),
+    "reentry:new": (Probe(REENTRY_STAFF),),
+    "reentry:case": (Probe(REENTRY_CASE),),
+    "reentry:needs": (Probe(REENTRY_CASE),),
+    "reentry:report": (Probe(REENTRY_REPORTERS), Probe(REENTRY_REPORTERS, data={"kind": "x"})),
+    "reentry:report_csv": (Probe(REENTRY_REPORTERS),),
+    "reentry-case-list": (
+        Probe(REENTRY_STAFF, data={"kind": "reentry"}),
+        Probe(REENTRY_CREATE_EMPTY, "post"),
+    ),
+    "reentry-case-detail": (Probe(REENTRY_CASE),),
+    "directory:propose_organization": (Probe(PROPOSERS),),
+    "directory:propose_service": (Probe(PROPOSERS),),
+    "directory:changes": (Probe(CHANGE_LISTERS), Probe(CHANGE_LISTERS, data={"status": "all"})),
+    "directory:change": (Probe(CHANGE_VIEWERS),),
 }
 
 
@@ -426,6 +463,8 @@ class Sample:
     ipvi_candidate_id: int = 0
     assessment_id: int = 0
     victim_case_id: int = 0
+    reentry_case_id: int = 0
+    entry_change_id: int = 0
 
     def kwargs(self, name: str) -> dict[str, Any]:
         if name in {"funds:ledger", "funds:export"}:
@@ -479,6 +518,12 @@ class Sample:
             "ipvi_victims:case": {"pk": self.victim_case_id},
             "ipvi_victims:act": {"pk": self.victim_case_id, "action": "note"},
             "ipvi_victims:screen": {"pk": self.victim_case_id, "code": "lap-lethality-screen"},
+            "reentry:case": {"pk": self.reentry_case_id},
+            "reentry:needs": {"pk": self.reentry_case_id},
+            "reentry-case-detail": {"pk": self.reentry_case_id},
+            "directory:propose_organization": {"pk": self.organization_id},
+            "directory:propose_service": {"pk": self.service_id},
+            "directory:change": {"pk": self.entry_change_id},
         }.get(name, {})
 
 
@@ -534,7 +579,19 @@ def sample(db: None) -> Sample:
         ).pk,
         assessment.pk,
         victim_case.pk,
+        reentry_case_id=open_reentry_case(person=person).pk,
+        entry_change_id=_entry_change(service, shared.recipient).pk,
     )
+
+
+def _entry_change(service: Any, team: Any) -> Any:
+    """A change its partner proposed to the sample service (the referral linked the team)."""
+    from jcihub.referrals.entry_changes import propose_change
+
+    partner = user_with_role(R.PARTNER_USER)
+    partner.teams.add(team)
+    service.refresh_from_db()
+    return propose_change(partner, service, {"wait_time": "Two weeks"})
 
 
 def _send(client: Client, probe: Probe, url: str) -> Any:

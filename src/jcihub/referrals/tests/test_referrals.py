@@ -243,6 +243,25 @@ def test_an_unanswered_referral_is_overdue_on_the_senders_list(world: World, set
     assert "Overdue" not in sender.get("/referrals/").content.decode()
 
 
+def test_an_accepted_referral_not_started_in_time_is_overdue(world: World, settings) -> None:
+    settings.REFERRAL_START_DAYS = 14
+    services.move_referral(world.partner, world.referral, S.ACCEPTED)
+    sender = client_of(world.sender)
+    assert "Overdue" not in sender.get("/referrals/").content.decode()
+    Referral.objects.filter(pk=world.referral.pk).update(
+        answered_at=timezone.now() - dt.timedelta(days=15)
+    )
+    page = sender.get("/referrals/").content.decode()
+    assert "1 referral you sent was accepted but the service has not started within 14 days" in page
+    assert "has not been answered" not in page
+    detail = sender.get(f"/referrals/{world.referral.pk}/").content.decode()
+    assert "accepted, service not started within 14 days" in detail
+    listed = sender.get("/api/v1/referrals/").json()["results"]
+    assert [r["is_overdue"] for r in listed] == [True]
+    services.move_referral(world.partner, world.referral, S.IN_SERVICE)
+    assert "Overdue" not in sender.get("/referrals/").content.decode()
+
+
 # --- Consent and the directory ---------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from jcihub.referrals import exporter, hsds, importer, streetmedicinekc
+from jcihub.referrals import exporter, geo, hsds, importer, streetmedicinekc
 
 
 class Command(BaseCommand):
@@ -18,11 +18,13 @@ class Command(BaseCommand):
         "a file of HSDS organisation or service documents (or, with --format "
         "streetmedicinekc, the Street Medicine KC guide's folder); a file with any problem "
         "loads nothing and every problem is listed per record; importing again changes "
-        "nothing. `directory export PATH` writes every organisation, services nested."
+        "nothing. `directory export PATH` writes every organisation, services nested. "
+        "`directory load-zips PATH` loads ZIP-code centroids from a GeoJSON file of ZIP "
+        "Code Tabulation Areas, for searching by distance."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["import", "export"])
+        parser.add_argument("action", choices=["import", "export", "load-zips"])
         parser.add_argument("path", type=Path, help="HSDS JSON file (or the guide's folder).")
         parser.add_argument(
             "--format",
@@ -39,6 +41,13 @@ class Command(BaseCommand):
         show = not options["no_progress"]
         if options["action"] == "export":
             self._export(options["path"], console, show)
+            return
+        if options["action"] == "load-zips":
+            try:
+                added, updated = geo.load_zip_centroids(None, options["path"])
+            except (OSError, ValueError) as error:
+                raise CommandError(f"Cannot read {options['path']}: {error}") from error
+            console.print(f"ZIP centroids: {added} added, {updated} updated.")
             return
         documents = self._documents(options["path"], options["format"])
         if not hsds.schemas_available():
