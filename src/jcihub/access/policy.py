@@ -74,6 +74,13 @@ class Cap:
     # who caused harm, with their police history); only the coordinator decides tiers.
     IPVI_VIEW = "ipvi.view"
     IPVI_DECIDE = "ipvi.decide"
+    # IPVI notifications: the coordinator makes letters, runs custom notifications and
+    # call-ins and records services offered, and edits the letter templates; the police
+    # and prosecutor liaisons see re-offences after a notification (of people assigned to
+    # their agency), with the notification attached and nothing that locates a victim.
+    IPVI_NOTIFY = "ipvi.notify"
+    IPVI_TEMPLATES = "ipvi.templates"
+    IPVI_LIAISON = "ipvi.liaison"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -157,6 +164,9 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.REFERRALS_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
     Cap.IPVI_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
     Cap.IPVI_DECIDE: frozenset({R.IPVI_COORDINATOR}),
+    Cap.IPVI_NOTIFY: frozenset({R.IPVI_COORDINATOR}),
+    Cap.IPVI_TEMPLATES: frozenset({R.IPVI_COORDINATOR}),
+    Cap.IPVI_LIAISON: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AGENCY_LIAISON},
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:

@@ -99,3 +99,20 @@ class Candidate(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in (self.Status.CONFIRMED, self.Status.OVERRIDDEN)
+
+
+# The notification records (letters, custom notifications, call-ins, services offered)
+# live in their own module; importing it here registers them with the app.
+from .notifications import (  # noqa: E402, F401
+    CallIn,
+    CallInInvitation,
+    CallInSpeaker,
+    CustomNotification,
+    Letter,
+    LetterDelivery,
+    LetterTemplate,
+    LetterTemplateVersion,
+    NotificationAttempt,
+    NotificationTeamMember,
+    ServiceOffer,
+)

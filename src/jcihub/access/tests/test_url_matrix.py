@@ -13,6 +13,7 @@
    public pages.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -224,6 +225,11 @@ TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 
 # read it; only the coordinator rebuilds it and decides tiers.
 IPVI_VIEWERS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_DECIDER = row(403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+# IPVI notifications: the coordinator makes letters, notifications and call-ins (and edits
+# the templates); the liaisons list re-offences, but see only people assigned to them.
+IPVI_NOTIFIER = row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+IPVI_LIAISONS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403)
+IPVI_LIAISON_SAMPLE = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -312,6 +318,23 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi:queue": (Probe(IPVI_VIEWERS), Probe(IPVI_VIEWERS, data={"status": "confirmed"})),
     "ipvi:candidate": (Probe(IPVI_VIEWERS),),
     "ipvi:tiers": (Probe(IPVI_VIEWERS),),
+    "ipvi:letter_templates": (Probe(IPVI_VIEWERS),),
+    "ipvi:letter_template": (Probe(IPVI_VIEWERS),),
+    "ipvi:letter_template_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:letter": (Probe(IPVI_VIEWERS),),
+    "ipvi:letter_pdf": (Probe(IPVI_VIEWERS),),
+    # Empty posts: the coordinator is sent back with the error; nothing is made.
+    "ipvi:letter_new": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi:notification_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:notification": (Probe(IPVI_VIEWERS),),
+    "ipvi:call_ins": (Probe(IPVI_VIEWERS),),
+    "ipvi:call_in_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:call_in": (Probe(IPVI_VIEWERS),),
+    "ipvi:service_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:service_answer": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi:reoffences": (Probe(IPVI_LIAISONS),),
+    "ipvi:reoffence": (Probe(IPVI_LIAISON_SAMPLE),),
+    "ipvi:reoffence_share": (Probe(IPVI_DECIDER, "post"),),
     # After the candidate: a rebuild withdraws the sample candidate (no DV incident).
     "ipvi:rebuild": (Probe(IPVI_DECIDER, "post"),),
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
@@ -343,6 +366,7 @@ class Sample:
     term_id: Any = None
     referral_id: int = 0
     ipvi_candidate_id: int = 0
+    ipvi: dict[str, int] = field(default_factory=dict)  # notification records by URL name
 
     def kwargs(self, name: str) -> dict[str, Any]:
         if name == "taskforce:category_edit":  # a code the migration seeds
@@ -383,6 +407,7 @@ class Sample:
             "referral-detail": {"pk": self.referral_id},
             "referral-move": {"pk": self.referral_id},
             "ipvi:candidate": {"pk": self.ipvi_candidate_id},
+            **{url: {"pk": pk} for url, pk in self.ipvi.items()},
         }.get(name, {})
 
 
@@ -422,7 +447,69 @@ def sample(db: None) -> Sample:
             why_domestic="KCPD marked the incident as domestic violence",
             proposed_tier=Tier.objects.get(code="D"),
         ).pk,
+        ipvi_notifications(person),
     )
+
+
+def ipvi_notifications(person: Any) -> dict[str, int]:
+    """A decided candidate with a delivered letter, a custom notification, a call-in and a
+    service offer; and a later incident of the same person: a re-offence."""
+    from django.utils import timezone
+
+    from jcihub.ipvi import models as ipvi
+    from jcihub.ipvi.letters import write_default_letters
+
+    write_default_letters(Tier, ipvi.LetterTemplate, ipvi.LetterTemplateVersion)
+    now = timezone.now()
+    tier = Tier.objects.get(code="D")
+    candidates = [
+        Candidate.objects.create(
+            incident=Incident.objects.create(
+                source_key=key, report_number=key, reported_date=day, is_domestic_violence=True
+            ),
+            person=person,
+            incident_date=day,
+            why_domestic="KCPD marked the incident as domestic violence",
+            proposed_tier=tier,
+            tier=tier if key == "KC20000001" else None,
+            status="confirmed" if key == "KC20000001" else "pending",
+        )
+        for key, day in (("KC20000001", dt.date(2020, 6, 1)), ("KC21000001", dt.date(2021, 1, 1)))
+    ]
+    template = ipvi.LetterTemplate.objects.get(tier=tier, language="en")
+    letter = ipvi.Letter.objects.create(
+        candidate=candidates[0],
+        person=person,
+        template_version=template.current,
+        language="en",
+        subject="Notice",
+        body="Dear Sam Sample",
+        status="delivered",
+        delivered_at=dt.datetime(2020, 7, 1, tzinfo=dt.UTC),
+        generated_at=now,
+    )
+    call_in = ipvi.CallIn.objects.create(
+        title="Call-in", held_at=now, venue="City Hall", created_at=now
+    )
+    visit = ipvi.CustomNotification.objects.create(
+        candidate=candidates[0], person=person, scheduled_for=now, created_at=now
+    )
+    offer = ipvi.ServiceOffer.objects.create(
+        candidate=candidates[0], person=person, need="employment", offered_at=now
+    )
+    return {
+        "ipvi:letter_template": template.pk,
+        "ipvi:letter": letter.pk,
+        "ipvi:letter_pdf": letter.pk,
+        "ipvi:letter_new": candidates[0].pk,
+        "ipvi:notification_new": candidates[0].pk,
+        "ipvi:notification": visit.pk,
+        "ipvi:call_in": call_in.pk,
+        "ipvi:service_new": candidates[0].pk,
+        "ipvi:service_answer": offer.pk,
+        "ipvi:reoffence": candidates[1].pk,
+        "ipvi:reoffence_share": candidates[1].pk,
+    }
 
 
 def _send(client: Client, probe: Probe, url: str) -> Any:
