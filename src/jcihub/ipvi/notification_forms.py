@@ -149,7 +149,9 @@ class ServiceOfferForm(_Form):
     need = forms.ChoiceField(choices=ServiceNeed.choices, label="Service")
     description = forms.CharField(max_length=300, required=False, label="Details")
     directory_service = forms.ModelChoiceField(
-        queryset=Service.objects.filter(status=Service.Status.ACTIVE)
+        queryset=Service.objects.filter(
+            status=Service.Status.ACTIVE, organization__team__isnull=False
+        )
         .select_related("organization")
         .order_by("organization__name", "name"),
         required=False,
