@@ -19,6 +19,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
@@ -45,6 +46,7 @@ class World:
     auditor: str
     person_ids: tuple[int, ...]
     entry_ids: tuple[int, ...]
+    ipvi_ids: tuple[int, ...] = ()
 
 
 @pytest.fixture
@@ -72,7 +74,22 @@ def world(db: None, settings, keep_connection: None) -> World:
     harm(people[0], people[1])
     people.append(PersonFactory(is_restricted=True))
     entries = tuple(AuditEntry.objects.values_list("id", flat=True)[:10])
-    return World(director, auditor, tuple(p.pk for p in people), entries)
+    return World(director, auditor, tuple(p.pk for p in people), entries, _ipvi_records())
+
+
+def _ipvi_records() -> tuple[int, ...]:
+    """A letter, a custom notification, a call-in and a service offer: their ids."""
+    from jcihub.ipvi import notification_services as notify
+    from jcihub.ipvi.tests.notify_helpers import decided, seed
+
+    seed()
+    candidate = decided()
+    return (
+        notify.generate_letter(None, candidate, "es").pk,
+        notify.schedule_notification(None, candidate, timezone.now()).pk,
+        notify.create_call_in(None, "Call-in", timezone.now(), "City Hall").pk,
+        notify.offer_service(None, candidate, "employment").pk,
+    )
 
 
 def _openapi() -> dict[str, Any]:
@@ -100,6 +117,8 @@ def _use_real_ids(case: schemathesis.Case, world: World) -> None:
     if not isinstance(value, int) or value % 3 == 2:
         return
     pool = world.entry_ids if "audit" in case.path else world.person_ids
+    if "/ipvi/" in case.path:
+        pool = world.ipvi_ids
     params["id"] = pool[value % len(pool)]
 
 

@@ -9,14 +9,33 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import Http404
 
 from jcihub.access import policy
 
 from .models import Candidate
 from .notifications import CallInInvitation, CustomNotification, Letter
+
+M = TypeVar("M", bound=Model)
+
+
+def get_visible(user: Any, queryset: QuerySet[M], pk: Any) -> M:
+    """The record, if the user may see its person; 404 otherwise (the refusal audited)."""
+    from jcihub.access.guards import deny
+
+    try:
+        found = queryset.filter(pk=int(pk)).first()
+    except (ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if found is None:
+        raise Http404
+    person = getattr(found, "person", None)
+    if person is not None and not policy.can_view_person(user, person):
+        deny(user, "IPVI record of a person not visible to this user", not_found=True)
+    return found
 
 
 @dataclass(frozen=True)

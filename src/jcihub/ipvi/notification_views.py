@@ -1,17 +1,17 @@
 """Notification pages: letter templates, letters, custom notifications, call-ins, services
 offered, and the liaisons' list of re-offences after a notification.
 
-Every record is fetched through `_get`, which answers 404 for a person the user may not
+Every record is fetched through `get_visible`, which answers 404 for a person the user may not
 see (audited); every change goes through notification_services."""
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +30,7 @@ from . import letters, notification_selectors
 from . import notification_forms as f
 from . import notification_services as services
 from .models import Candidate
+from .notification_selectors import get_visible
 from .notifications import (
     CallIn,
     CallInInvitation,
@@ -39,19 +40,7 @@ from .notifications import (
     ServiceOffer,
 )
 
-M = TypeVar("M", bound=Model)
 PAGE_SIZE = 25
-
-
-def _get(user: Any, queryset: QuerySet[M], pk: int) -> M:
-    """The record, if the user may see its person; 404 otherwise (audited)."""
-    found = queryset.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    person = getattr(found, "person", None)
-    if person is not None and not policy.can_view_person(user, person):
-        deny(user, "IPVI record of a person not visible to this user", not_found=True)
-    return found
 
 
 def _apply(request: HttpRequest, form: forms.Form, action: Any, success: str) -> bool:
@@ -134,7 +123,7 @@ def letter_template_new(request: HttpRequest) -> HttpResponse:
 @requires(Cap.IPVI_VIEW)
 @require_http_methods(["GET", "POST"])
 def letter_template(request: HttpRequest, pk: int) -> HttpResponse:
-    template = _get(request.user, LetterTemplate.objects.select_related("tier"), pk)
+    template = get_visible(request.user, LetterTemplate.objects.select_related("tier"), pk)
     current = template.current
     can_edit = policy.has_capability(request.user, Cap.IPVI_TEMPLATES)
     initial = {"subject": current.subject, "body": current.body} if current else {}
@@ -168,7 +157,7 @@ def letter_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _candidate(user: Any, pk: int) -> Candidate:
-    return _get(user, Candidate.objects.select_related("person", "incident", "tier"), pk)
+    return get_visible(user, Candidate.objects.select_related("person", "incident", "tier"), pk)
 
 
 @requires(Cap.IPVI_NOTIFY)
@@ -197,7 +186,7 @@ def _letters() -> QuerySet[Letter]:
 @requires(Cap.IPVI_VIEW)
 @require_http_methods(["GET", "POST"])
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _get(request.user, _letters(), pk)
+    letter = get_visible(request.user, _letters(), pk)
     can_record = (
         policy.has_capability(request.user, Cap.IPVI_NOTIFY)
         and letter.status != Letter.Status.DELIVERED
@@ -239,7 +228,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Cap.IPVI_VIEW)
 @require_GET
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _get(request.user, _letters(), pk)
+    letter = get_visible(request.user, _letters(), pk)
     record(
         request.user,
         AuditAction.EXPORT,
@@ -301,7 +290,7 @@ def _notification_action(user: Any, notification: CustomNotification, kind: str)
 @requires(Cap.IPVI_VIEW)
 @require_http_methods(["GET", "POST"])
 def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = _get(
+    notification = get_visible(
         request.user, CustomNotification.objects.select_related("person", "candidate__tier"), pk
     )
     can_work = policy.has_capability(request.user, Cap.IPVI_NOTIFY)
@@ -394,7 +383,7 @@ def _invitable(user: Any) -> QuerySet[Candidate]:
 @requires(Cap.IPVI_VIEW)
 @require_http_methods(["GET", "POST"])
 def call_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    call_in = _get(request.user, CallIn.objects.all(), pk)
+    call_in = get_visible(request.user, CallIn.objects.all(), pk)
     user = request.user
     can_work = policy.has_capability(user, Cap.IPVI_NOTIFY)
     kind = request.POST.get("form", "")
@@ -514,7 +503,7 @@ def service_new(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Cap.IPVI_NOTIFY)
 @require_POST
 def service_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = _get(request.user, ServiceOffer.objects.select_related("person"), pk)
+    offer = get_visible(request.user, ServiceOffer.objects.select_related("person"), pk)
     form = f.ServiceAnswerForm(request.POST)
     if form.is_valid():
         services.answer_service(request.user, offer, form.cleaned_data["response"])

@@ -229,6 +229,7 @@ IPVI_DECIDER = row(403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 4
 # the templates); the liaisons list re-offences, but see only people assigned to them.
 IPVI_NOTIFIER = row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_LIAISONS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403)
+IPVI_API_POST_EMPTY = row(403, 403, 403, 403, 400, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_LIAISON_SAMPLE = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
@@ -335,6 +336,16 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi:reoffences": (Probe(IPVI_LIAISONS),),
     "ipvi:reoffence": (Probe(IPVI_LIAISON_SAMPLE),),
     "ipvi:reoffence_share": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi-letter-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-letter-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-letter-delivery": (Probe(IPVI_API_POST_EMPTY, "post"),),
+    "ipvi-notification-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-notification-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-call-in-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-call-in-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-service-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-service-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-reoffence-list": (Probe(IPVI_LIAISONS),),
     # After the candidate: a rebuild withdraws the sample candidate (no DV incident).
     "ipvi:rebuild": (Probe(IPVI_DECIDER, "post"),),
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
@@ -507,6 +518,11 @@ def ipvi_notifications(person: Any) -> dict[str, int]:
         "ipvi:call_in": call_in.pk,
         "ipvi:service_new": candidates[0].pk,
         "ipvi:service_answer": offer.pk,
+        "ipvi-letter-detail": letter.pk,
+        "ipvi-letter-delivery": letter.pk,
+        "ipvi-notification-detail": visit.pk,
+        "ipvi-call-in-detail": call_in.pk,
+        "ipvi-service-detail": offer.pk,
         "ipvi:reoffence": candidates[1].pk,
         "ipvi:reoffence_share": candidates[1].pk,
     }
