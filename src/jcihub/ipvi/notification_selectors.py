@@ -131,3 +131,55 @@ def reoffences(user: Any) -> list[Reoffence]:
         if last is not None:
             found.append(Reoffence(candidate, last))
     return found
+
+
+# --- The person timeline ------------------------------------------------------------------
+
+
+def timeline_events(person_id: int) -> list[Any]:
+    """Letters, custom notifications, call-ins and services offered, for the person page.
+    They reveal a police matter (criminal-justice information); a substance-use or
+    mental-health service offered carries that sensitivity instead."""
+    from jcihub.core.sensitivity import Sensitivity
+    from jcihub.core.timeline import TimelineEvent
+
+    from .notifications import ServiceNeed, ServiceOffer
+
+    cj = Sensitivity.CRIMINAL_HISTORY
+    events = [
+        TimelineEvent(at, "ipvi", "letter", f"IPVI letter made (tier {tier})", status, cj)
+        for at, tier, status in Letter.objects.filter(person_id=person_id).values_list(
+            "generated_at", "candidate__tier__code", "status"
+        )
+    ]
+    events += [
+        TimelineEvent(at, "ipvi", "notification", "IPVI custom notification", status, cj)
+        for at, status in CustomNotification.objects.filter(person_id=person_id).values_list(
+            "scheduled_for", "status"
+        )
+    ]
+    events += [
+        TimelineEvent(at, "ipvi", "call_in", f"Invited to the IPVI call-in {title}", seen, cj)
+        for at, title, seen in CallInInvitation.objects.filter(person_id=person_id).values_list(
+            "call_in__held_at", "call_in__title", "attendance"
+        )
+    ]
+    needs = dict(ServiceNeed.choices)
+    special: dict[str, Sensitivity] = {
+        ServiceNeed.SUBSTANCE_USE: Sensitivity.SUBSTANCE_USE,
+        ServiceNeed.MENTAL_HEALTH: Sensitivity.HEALTH,
+    }
+    events += [
+        TimelineEvent(
+            at,
+            "ipvi",
+            "service",
+            f"IPVI service offered: {needs.get(need, need)}",
+            answer,
+            special.get(need, cj),
+        )
+        for at, need, answer in ServiceOffer.objects.filter(person_id=person_id).values_list(
+            "offered_at", "need", "response"
+        )
+    ]
+    return events

@@ -254,3 +254,17 @@ def test_the_liaison_sees_an_assigned_reoffence_with_the_letter_and_no_victim_ad
     for secret in ("Wornall", "WORNALL", "4821", "4800", "Reyes"):
         assert secret not in page
     assert AuditEntry.objects.filter(actor=liaison, action="view", summary__contains="re-offence")
+
+
+def test_the_person_timeline_shows_notifications_by_sensitivity() -> None:
+    from jcihub.core import timeline
+    from jcihub.core.sensitivity import Sensitivity
+
+    candidate = decided()
+    notify.generate_letter(None, candidate, "en")
+    notify.offer_service(None, candidate, "substance_use")
+    seen = timeline.events_for(candidate.person_id, {Sensitivity.CRIMINAL_HISTORY})
+    titles = [event.title for event in seen if event.source == "ipvi"]
+    assert titles == ["IPVI letter made (tier D)"]
+    everything = timeline.events_for(candidate.person_id, set(Sensitivity))
+    assert "IPVI service offered: Substance-use treatment" in [e.title for e in everything]
