@@ -336,6 +336,7 @@ def _ipvi_notification_visits() -> list[Visit]:
         Visit("IPVI re-offences", coordinator, "/ipvi/reoffences/"),
         Visit("IPVI re-offences, liaison", "agency_liaison", "/ipvi/reoffences/"),
         Visit("IPVI re-offence", coordinator, "/ipvi/reoffences/{ipvi}/"),
+        Visit("IPVI outcomes", "analyst", "/ipvi/outcomes/"),
     ]
 
 

@@ -81,6 +81,8 @@ class Cap:
     IPVI_NOTIFY = "ipvi.notify"
     IPVI_TEMPLATES = "ipvi.templates"
     IPVI_LIAISON = "ipvi.liaison"
+    # Outcomes per cohort of notification: aggregates with small cells suppressed.
+    IPVI_OUTCOMES = "ipvi.outcomes"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -167,6 +169,7 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.IPVI_NOTIFY: frozenset({R.IPVI_COORDINATOR}),
     Cap.IPVI_TEMPLATES: frozenset({R.IPVI_COORDINATOR}),
     Cap.IPVI_LIAISON: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AGENCY_LIAISON},
+    Cap.IPVI_OUTCOMES: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.ANALYST},
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:

@@ -589,3 +589,33 @@ def reoffence_share(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "Choose at least one liaison team.")
     return redirect("ipvi:reoffence", pk=found.candidate.pk)
+
+
+# --- Outcomes per cohort --------------------------------------------------------------------
+
+
+@requires(Cap.IPVI_OUTCOMES)
+@require_GET
+def outcomes(request: HttpRequest) -> HttpResponse:
+    from django.utils import timezone
+
+    from . import outcomes as measures
+
+    today = timezone.localdate()
+    rows = measures.cohorts(measures.follow_ups_from_records(), today)
+    record(
+        request.user,
+        AuditAction.VIEW,
+        object_type="ipvi.outcomes",
+        summary="Viewed IPVI outcomes per cohort",
+    )
+    return render(
+        request,
+        "ipvi/outcomes.html",
+        {
+            "rows": rows,
+            "today": today,
+            "curve_days": measures.CURVE_DAYS,
+            "small_cell": measures.SMALL_CELL,
+        },
+    )

@@ -27,4 +27,5 @@ urlpatterns = [
     path("reoffences/", notify.reoffences, name="reoffences"),
     path("reoffences/<int:pk>/", notify.reoffence_detail, name="reoffence"),
     path("reoffences/<int:pk>/share/", notify.reoffence_share, name="reoffence_share"),
+    path("outcomes/", notify.outcomes, name="outcomes"),
 ]

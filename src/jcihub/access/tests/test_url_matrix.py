@@ -230,6 +230,9 @@ IPVI_DECIDER = row(403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 4
 IPVI_NOTIFIER = row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_LIAISONS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403)
 IPVI_API_POST_EMPTY = row(403, 403, 403, 403, 400, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+IPVI_OUTCOME_VIEWERS = row(
+    200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403
+)
 IPVI_LIAISON_SAMPLE = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
@@ -336,6 +339,7 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi:reoffences": (Probe(IPVI_LIAISONS),),
     "ipvi:reoffence": (Probe(IPVI_LIAISON_SAMPLE),),
     "ipvi:reoffence_share": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi:outcomes": (Probe(IPVI_OUTCOME_VIEWERS),),
     "ipvi-letter-list": (Probe(IPVI_VIEWERS),),
     "ipvi-letter-detail": (Probe(IPVI_VIEWERS),),
     "ipvi-letter-delivery": (Probe(IPVI_API_POST_EMPTY, "post"),),
