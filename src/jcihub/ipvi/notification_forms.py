@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from jcihub.accounts.models import Team
 from jcihub.core.forms import usa_widgets
@@ -177,8 +176,3 @@ class ShareForm(_Form):
         help_text="The police and prosecutor teams whose liaisons follow this case.",
     )
 
-
-def not_in_future(form: forms.Form, field: str) -> None:
-    value = form.cleaned_data.get(field)
-    if value and value > timezone.now():
-        form.add_error(field, "This cannot be in the future.")
