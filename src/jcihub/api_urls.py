@@ -6,6 +6,13 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from jcihub.access.api import PolicyPermission
 from jcihub.audit.api import AuditEntryViewSet
 from jcihub.incidents.api import IncidentViewSet
+from jcihub.ipvi.api import (
+    CallInViewSet,
+    CustomNotificationViewSet,
+    LetterViewSet,
+    ReoffenceViewSet,
+    ServiceOfferViewSet,
+)
 from jcihub.people.api import PersonViewSet
 from jcihub.places.api import PropertyViewSet
 from jcihub.programs.api import AssessmentViewSet, InstrumentViewSet
@@ -51,5 +58,10 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("reentry/cases", CaseViewSet, basename="reentry-case")
+router.register("ipvi/letters", LetterViewSet, basename="ipvi-letter")
+router.register("ipvi/notifications", CustomNotificationViewSet, basename="ipvi-notification")
+router.register("ipvi/call-ins", CallInViewSet, basename="ipvi-call-in")
+router.register("ipvi/services", ServiceOfferViewSet, basename="ipvi-service")
+router.register("ipvi/reoffences", ReoffenceViewSet, basename="ipvi-reoffence")
 
 api_patterns = router.urls

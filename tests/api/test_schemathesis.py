@@ -20,6 +20,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
@@ -49,6 +50,7 @@ class World:
     person_ids: tuple[int, ...]
     entry_ids: tuple[int, ...]
     assessment_ids: tuple[int, ...] = ()
+    ipvi_ids: tuple[int, ...] = ()
 
 
 @pytest.fixture
@@ -85,7 +87,27 @@ def world(db: None, settings, keep_connection: None) -> World:
     ]
     entries = tuple(AuditEntry.objects.values_list("id", flat=True)[:10])
     return World(
-        director, auditor, tuple(p.pk for p in people), entries, tuple(a.pk for a in assessments)
+        director,
+        auditor,
+        tuple(p.pk for p in people),
+        entries,
+        tuple(a.pk for a in assessments),
+        _ipvi_records(),
+    )
+
+
+def _ipvi_records() -> tuple[int, ...]:
+    """A letter, a custom notification, a call-in and a service offer: their ids."""
+    from jcihub.ipvi import notification_services as notify
+    from jcihub.ipvi.tests.notify_helpers import decided, seed
+
+    seed()
+    candidate = decided()
+    return (
+        notify.generate_letter(None, candidate, "es").pk,
+        notify.schedule_notification(None, candidate, timezone.now()).pk,
+        notify.create_call_in(None, "Call-in", timezone.now(), "City Hall").pk,
+        notify.offer_service(None, candidate, "employment").pk,
     )
 
 
@@ -116,6 +138,8 @@ def _use_real_ids(case: schemathesis.Case, world: World) -> None:
     pool = world.entry_ids if "audit" in case.path else world.person_ids
     if "assessments" in case.path:
         pool = world.assessment_ids
+    elif "/ipvi/" in case.path:
+        pool = world.ipvi_ids
     params["id"] = pool[value % len(pool)]
 
 

@@ -128,6 +128,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         **_victim_outreach(victim),
         "reentry": _reentry_case(victim),
         "change": _entry_change(service, partner),
+        **_ipvi_notifications(causer),
     }
 
 
@@ -307,6 +308,7 @@ def _visits() -> list[Visit]:
         Visit("directory changes", "program_manager", "/directory/changes/"),
         Visit("directory change", "system_admin", "/directory/changes/{change}/"),
         Visit("directory change, partner", "partner_user", "/directory/changes/{change}/"),
+        *_ipvi_notification_visits(),
     ]
     for kind in DETAIL_KINDS:
         visits.append(Visit(f"add {kind}", "program_manager", f"/people/{{victim}}/add/{kind}/"))
@@ -423,6 +425,95 @@ def _entry_change(service: object, team: object) -> int:
     return propose_change(partner, service, {"wait_time": "Two weeks"}).pk  # type: ignore[arg-type]
 
 
+def _ipvi_notifications(causer: Person) -> dict[str, int]:
+    """Dale's tier C is decided (a letter made, a custom notification delivered, a call-in
+    invitation); a later incident is a re-offence after the notification."""
+    from django.utils import timezone
+
+    from jcihub.ipvi import notification_services as notify
+    from jcihub.ipvi.letters import write_default_letters
+    from jcihub.ipvi.models import CallIn, LetterTemplate, LetterTemplateVersion
+    from jcihub.ipvi.services import decide
+
+    write_default_letters(Tier, LetterTemplate, LetterTemplateVersion)
+    tier_c = Tier.objects.get(code="C")
+    LetterTemplate.objects.create(tier=tier_c, language="en")
+    candidate = decide(None, Candidate.objects.get(incident__report_number="DV2"), tier_c, "test")
+    notify.write_template_version(None, LetterTemplate.objects.get(tier=tier_c), "Notice", "{name}")
+    letter = notify.generate_letter(None, candidate, "en")
+    visit = notify.schedule_notification(None, candidate, dt.datetime(2020, 3, 1, tzinfo=dt.UTC))
+    notify.add_team_member(None, visit, "police_officer", "Ofc. Ruiz", "KCPD")
+    notify.add_team_member(None, visit, "community_member", "Rev. Hall")
+    notify.update_conversation(None, visit, said="We are watching.", offered="Work")
+    notify.record_attempt(None, visit, dt.datetime(2020, 3, 1, 18, tzinfo=dt.UTC), "delivered")
+    notify.offer_service(None, candidate, "batterer_intervention", where=visit)
+    call_in = notify.create_call_in(None, "Spring call-in", timezone.now(), "City Hall")
+    notify.add_speaker(None, call_in, "prosecutor", "ADA Cole")
+    notify.invite(None, call_in, candidate)
+    later = Incident.objects.create(
+        source_key="DV3",
+        report_number="DV3",
+        reported_date=dt.date(2020, 5, 1),
+        is_domestic_violence=True,
+    )
+    later.parties.create(party_key="S", involvement="SUS", person=causer, age=33)
+    rebuild_queue()
+    return {
+        "ipvi": Candidate.objects.get(incident=later).pk,
+        "ipvi_decided": candidate.pk,
+        "ipvi_template": LetterTemplate.objects.get(tier__code="D", language="es").pk,
+        "ipvi_letter": letter.pk,
+        "ipvi_notification": visit.pk,
+        "ipvi_call_in": CallIn.objects.get().pk,
+    }
+
+
+def _ipvi_notification_visits() -> list[Visit]:
+    coordinator = "ipvi_coordinator"
+    return [
+        Visit("IPVI candidate, notifications", coordinator, "/ipvi/candidates/{ipvi_decided}/"),
+        Visit("IPVI letter templates", coordinator, "/ipvi/letter-templates/"),
+        Visit("IPVI letter template", coordinator, "/ipvi/letter-templates/{ipvi_template}/"),
+        Visit(
+            "IPVI letter template, director", "director", "/ipvi/letter-templates/{ipvi_template}/"
+        ),
+        Visit("IPVI new letter template", coordinator, "/ipvi/letter-templates/new/"),
+        Visit(
+            "IPVI new letter template errors",
+            coordinator,
+            "/ipvi/letter-templates/new/",
+            _submit_empty,
+        ),
+        Visit("IPVI letter", coordinator, "/ipvi/letters/{ipvi_letter}/"),
+        Visit("IPVI letter errors", coordinator, "/ipvi/letters/{ipvi_letter}/", _submit_empty),
+        Visit(
+            "IPVI schedule notification",
+            coordinator,
+            "/ipvi/candidates/{ipvi_decided}/notification/",
+        ),
+        Visit(
+            "IPVI schedule notification errors",
+            coordinator,
+            "/ipvi/candidates/{ipvi_decided}/notification/",
+            _submit_empty,
+        ),
+        Visit("IPVI custom notification", coordinator, "/ipvi/notifications/{ipvi_notification}/"),
+        Visit(
+            "IPVI custom notification, director",
+            "director",
+            "/ipvi/notifications/{ipvi_notification}/",
+        ),
+        Visit("IPVI call-ins", coordinator, "/ipvi/call-ins/"),
+        Visit("IPVI new call-in", coordinator, "/ipvi/call-ins/new/"),
+        Visit("IPVI new call-in errors", coordinator, "/ipvi/call-ins/new/", _submit_empty),
+        Visit("IPVI call-in", coordinator, "/ipvi/call-ins/{ipvi_call_in}/"),
+        Visit("IPVI service offer", coordinator, "/ipvi/candidates/{ipvi_decided}/services/"),
+        Visit("IPVI re-offences", coordinator, "/ipvi/reoffences/"),
+        Visit("IPVI re-offences, liaison", "agency_liaison", "/ipvi/reoffences/"),
+        Visit("IPVI re-offence", coordinator, "/ipvi/reoffences/{ipvi}/"),
+    ]
+
+
 def _override(page: Page) -> None:
     """Choose another tier than the one proposed, without a reason."""
     page.locator("#id_tier").select_option(label="A: Prosecution with every lever")
@@ -529,6 +620,10 @@ NOT_PAGES = (
     "/file",  # a taskforce case attachment
     "minutes.pdf",
     "report.csv",
+    "<int:pk>/letter/",
+    "letter.pdf",
+    "/answer/",
+    "/share/",
 )
 
 

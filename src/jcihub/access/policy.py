@@ -109,6 +109,13 @@ class Cap:
     # directory manager (DIRECTORY_MANAGE) approves or rejects them.
     DIRECTORY_PROPOSE = "directory.propose"
     DIRECTORY_CHANGES = "directory.changes"  # the list of proposed changes (each side's)
+    # IPVI notifications: the coordinator makes letters, runs custom notifications and
+    # call-ins and records services offered, and edits the letter templates; the police
+    # and prosecutor liaisons see re-offences after a notification (of people assigned to
+    # their agency), with the notification attached and nothing that locates a victim.
+    IPVI_NOTIFY = "ipvi.notify"
+    IPVI_TEMPLATES = "ipvi.templates"
+    IPVI_LIAISON = "ipvi.liaison"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -217,6 +224,9 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.REENTRY_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
     Cap.DIRECTORY_PROPOSE: PARTNER,
     Cap.DIRECTORY_CHANGES: PARTNER | {R.DIRECTOR, R.PROGRAM_MANAGER, R.SYSTEM_ADMIN},
+    Cap.IPVI_NOTIFY: frozenset({R.IPVI_COORDINATOR}),
+    Cap.IPVI_TEMPLATES: frozenset({R.IPVI_COORDINATOR}),
+    Cap.IPVI_LIAISON: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AGENCY_LIAISON},
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:

@@ -1,10 +1,11 @@
 """IPVI outcomes: what happened after people were placed on the ladder, against a baseline.
 
 A **cohort** is the people who entered the programme at one tier in one month. The
-**programme cohorts** are people on a decided tier, from the day they entered (see
-`programme_entries`); the **baseline cohorts** are people who caused harm in a
-domestic-violence incident in the years before the programme began, at the tier the
-ladder would have proposed, from the day of that incident. Re-offence is a later
+**programme cohorts** are people notified (letter delivered, custom notification
+delivered, call-in attended), from their first notification (see `programme_entries`);
+the **baseline cohorts** are people who caused harm in a domestic-violence incident in
+the years before the programme began, at the tier the ladder would have proposed, from
+the day of that incident. Re-offence is a later
 domestic-violence incident in which any record of the same person caused harm.
 
 Follow-up ends where the data ends (the latest incident imported): a 6- or 12-month
@@ -20,11 +21,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone
 
 from jcihub.incidents.models import Incident, Involvement, Party
 from jcihub.ipvi import services as ipvi_services
-from jcihub.ipvi.models import Candidate
+from jcihub.ipvi.models import Candidate, Tier
+from jcihub.ipvi.notification_selectors import delivered_notices
 
 from .survival import Curve, kaplan_meier
 
@@ -233,16 +234,32 @@ def _add(cohort: Cohort, item: Followed) -> None:
 
 
 def programme_entries(start: dt.date) -> list[Entry]:
-    """People on a decided tier since the programme began, one entry per tier decision,
-    from the day the tier was decided."""
-    decided = Candidate.objects.filter(
-        status__in=(Status.CONFIRMED, Status.OVERRIDDEN), decided_at__date__gte=start
-    ).values_list("person_id", "tier__code", "decided_at", "incident_id")
-    return [
-        Entry(person_id, code, timezone.localtime(moment).date(), incident_id)
-        for person_id, code, moment, incident_id in decided.order_by("decided_at", "id")
-        if moment is not None
-    ]
+    """Each person's first delivered notification since the programme began (a letter
+    delivered, a custom notification delivered, a call-in attended), at the tier it
+    carried: one entry per human, whichever of their records it was made on."""
+    notices = [n for n in delivered_notices() if n.on >= start and n.tier_id is not None]
+    identity = ipvi_services._identities({n.person_id for n in notices})
+    codes = dict(Tier.objects.values_list("pk", "code"))
+    incidents = dict(
+        Candidate.objects.filter(pk__in={n.candidate_id for n in notices}).values_list(
+            "pk", "incident_id"
+        )
+    )
+    seen: set[int] = set()
+    entries = []
+    for notice in notices:  # oldest first
+        who = identity.get(notice.person_id, notice.person_id)
+        if who not in seen:
+            seen.add(who)
+            entries.append(
+                Entry(
+                    notice.person_id,
+                    codes[notice.tier_id],  # type: ignore[index]
+                    notice.on,
+                    incidents[notice.candidate_id],
+                )
+            )
+    return entries
 
 
 def baseline_entries(start: dt.date, baseline_from: dt.date) -> list[Entry]:

@@ -49,7 +49,7 @@ class Quarter:
 CAVEATS = (
     f"Counts from 1 to {SMALL_CELL - 1} are shown as <11 and rates built on them are "
     "suppressed: with so few people a figure can identify someone and means little.",
-    "Programme cohorts are counted from the day a person's tier was decided; baseline "
+    "Programme cohorts are counted from a person's first delivered notification; baseline "
     "cohorts from the day of the incident, at the tier the ladder would have proposed. "
     "The baseline is not a control group: who is arrested and how police record domestic "
     "violence change over time, so a difference is a question for evaluation, not proof.",

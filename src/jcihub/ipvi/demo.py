@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jcihub.accounts.models import User
@@ -20,7 +21,9 @@ from jcihub.funds.models import Authorisation
 from jcihub.incidents.models import Incident, Offense, Party
 from jcihub.people.models import Person
 
-from .models import Candidate
+from . import notification_services as notify
+from .models import Candidate, NotificationAttempt
+from .notifications import DeliveryMethod, TeamRole
 from .services import decide, rebuild_queue
 
 BASELINE_START = dt.date(2023, 7, 1)
@@ -118,18 +121,51 @@ def _incident(rng: random.Random, number: int, day: dt.date) -> Incident:
 
 def _decide_recent(rng: random.Random, coordinator: User, today: dt.date) -> None:
     """The coordinator confirms the proposal for each incident since the programme start,
-    a few days after it (the demo's decisions are dated as if made then)."""
+    and the notification is delivered a few days later, through the real services: a
+    letter at tier D, a face-to-face notification above it. The demo's decisions and
+    deliveries are dated as if made then."""
     start = dt.date.fromisoformat(settings.IPVI_PROGRAMME_START)
     waiting = Candidate.objects.filter(
         status=Candidate.Status.PENDING,
         incident_date__gte=start,
-        incident_date__lte=today - dt.timedelta(days=7),
+        incident_date__lte=today - dt.timedelta(days=10),
         proposed_tier__isnull=False,
-    ).select_related("proposed_tier")
+    ).select_related("proposed_tier", "person")
     for candidate in waiting.order_by("incident_date", "id"):
         assert candidate.proposed_tier is not None and candidate.incident_date is not None
-        decide(coordinator, candidate, candidate.proposed_tier)
-        decided = candidate.incident_date + dt.timedelta(days=rng.randint(2, 7))
-        Candidate.objects.filter(pk=candidate.pk).update(
-            decided_at=timezone.make_aware(dt.datetime.combine(decided, dt.time(10)))
+        decided = candidate.incident_date + dt.timedelta(days=rng.randint(1, 3))
+        candidate = decide(coordinator, candidate, candidate.proposed_tier)
+        Candidate.objects.filter(pk=candidate.pk).update(decided_at=_at(decided, 10))
+        delivered = _at(decided + dt.timedelta(days=rng.randint(2, 6)), 15)
+        try:
+            _notify(coordinator, candidate, delivered)
+        except ValidationError:
+            continue  # an identity under review or a missing template: no notification
+
+
+def _notify(coordinator: User, candidate: Candidate, delivered: dt.datetime) -> None:
+    if candidate.proposed_tier is not None and candidate.proposed_tier.code == "D":
+        letter = notify.generate_letter(coordinator, candidate, "en")
+        notify.record_letter_delivery(
+            coordinator,
+            letter,
+            is_delivered=True,
+            occurred_at=delivered,
+            method=DeliveryMethod.OFFICER,
+            delivered_by="Officer J. Demo, KCPD DV Unit",
         )
+        return
+    visit = notify.schedule_notification(coordinator, candidate, delivered)
+    notify.add_team_member(coordinator, visit, TeamRole.POLICE_OFFICER, "Officer J. Demo")
+    notify.add_team_member(coordinator, visit, TeamRole.COMMUNITY_MEMBER, "Rev. A. Demo")
+    notify.update_conversation(
+        coordinator,
+        visit,
+        said="Further violence will be met with swift consequences; help is on offer.",
+        offered="Batterer-intervention programme; employment support",
+    )
+    notify.record_attempt(coordinator, visit, delivered, NotificationAttempt.Outcome.DELIVERED)
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))

@@ -102,6 +102,21 @@ class Candidate(models.Model):
 
 
 # Victim outreach lives in its own module; imported here so Django registers its models.
+# The notification records (letters, custom notifications, call-ins, services offered)
+# live in their own module; importing it here registers them with the app.
+from .notifications import (  # noqa: E402, F401
+    CallIn,
+    CallInInvitation,
+    CallInSpeaker,
+    CustomNotification,
+    Letter,
+    LetterDelivery,
+    LetterTemplate,
+    LetterTemplateVersion,
+    NotificationAttempt,
+    NotificationTeamMember,
+    ServiceOffer,
+)
 from .victims import (  # noqa: E402, F401
     ContactAttempt,
     SafetyPlanNote,

@@ -92,6 +92,7 @@ def rebuild_queue(
     by_identity: dict[int, list[_Event]] = defaultdict(list)
     for event in events:
         by_identity[identity.get(event.person_id, event.person_id)].append(event)
+    notices = _notices_by_identity(identity)
     summary = RebuildSummary()
     with transaction.atomic():
         stored = {(c.incident_id, c.person_id): c for c in Candidate.objects.select_for_update()}
@@ -103,10 +104,12 @@ def rebuild_queue(
         done = 0
         for history in by_identity.values():
             history.sort(key=lambda e: (e.date or dt.date.min, e.incident_id))
+            notified = notices.get(identity.get(history[0].person_id, history[0].person_id), [])
             for event in history:
                 key = (event.incident_id, event.person_id)
                 wanted.add(key)
                 values = _values(event, history, signs, births, stored, tiers_by_id, propose)
+                _after_notice(values, event, notified, tiers_by_id, propose)
                 _plan(key, values, stored.get(key), new, changed, summary)
                 done += 1
                 if progress and done % 1000 == 0:
@@ -164,6 +167,42 @@ def _dv_events() -> list[_Event]:
             continue
         events.setdefault((incident_id, person_id), _Event(incident_id, person_id, date, why, age))
     return list(events.values())
+
+
+def _notices_by_identity(identity: dict[int, int]) -> dict[int, list[Any]]:
+    from .notification_selectors import delivered_notices
+
+    found: dict[int, list[Any]] = defaultdict(list)
+    for notice in delivered_notices():
+        found[identity.get(notice.person_id, notice.person_id)].append(notice)
+    return found
+
+
+def _after_notice(
+    values: dict[str, Any],
+    event: _Event,
+    notices: list[Any],
+    tiers: dict[int, Tier],
+    propose: Callable[[int, tuple[str, ...], Tier | None], rules.Proposal],
+) -> None:
+    """The ladder on notification: a new incident after a delivered notification is
+    proposed at least one level above the tier that notification carried."""
+    from .notification_selectors import last_notice_before
+
+    notice = last_notice_before(notices, event.date)
+    if values["status"] != Status.PENDING or notice is None or notice.tier_id not in tiers:
+        return
+    notified_tier = tiers[notice.tier_id]
+    current = tiers.get(values["proposed_tier_id"]) if values["proposed_tier_id"] else None
+    if current is None or current.level <= notified_tier.level:
+        proposal = propose(len(values["prior_incident_ids"]), tuple(values["flags"]), notified_tier)
+        values["proposed_tier_id"] = proposal.tier.pk if proposal.tier else None
+        values["reasons"] = proposal.reasons
+    values["reasons"] = [
+        f"re-offended after notification: {notice.label} on {notice.on:%Y-%m-%d} "
+        f"(tier {notified_tier.code})",
+        *values["reasons"],
+    ]
 
 
 def _intimate_partners() -> dict[int, set[int]]:

@@ -23,6 +23,7 @@ from jcihub.people.models import REVIEW_STATUSES, MatchCandidate, Person
 from . import services
 from .forms import DecisionForm, QueueFilterForm
 from .models import Candidate, Tier
+from .notification_views import notifications_context
 
 PAGE_SIZE = 25
 Status = Candidate.Status
@@ -136,6 +137,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_decide": can_decide,
             "can_view_incidents": policy.has_capability(user, Cap.INCIDENTS_VIEW),
+            **notifications_context(user, candidate),
         },
     )
 

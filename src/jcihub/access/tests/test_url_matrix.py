@@ -275,6 +275,12 @@ PROPOSERS = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403,
 CHANGE_LISTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200)
 CHANGE_VIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 200)
 REENTRY_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
+# IPVI notifications: the coordinator makes letters, notifications and call-ins (and edits
+# the templates); the liaisons list re-offences, but see only people assigned to them.
+IPVI_NOTIFIER = row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+IPVI_LIAISONS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403)
+IPVI_API_POST_EMPTY = row(403, 403, 403, 403, 400, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+IPVI_LIAISON_SAMPLE = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -375,6 +381,33 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi:tiers": (Probe(IPVI_VIEWERS),),
     "ipvi:tier_new": (Probe(IPVI_CONFIGURERS),),
     "ipvi:tier_edit": (Probe(IPVI_CONFIGURERS), Probe(IPVI_CONFIGURERS_POST, "post")),
+    "ipvi:letter_templates": (Probe(IPVI_VIEWERS),),
+    "ipvi:letter_template": (Probe(IPVI_VIEWERS),),
+    "ipvi:letter_template_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:letter": (Probe(IPVI_VIEWERS),),
+    "ipvi:letter_pdf": (Probe(IPVI_VIEWERS),),
+    # Empty posts: the coordinator is sent back with the error; nothing is made.
+    "ipvi:letter_new": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi:notification_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:notification": (Probe(IPVI_VIEWERS),),
+    "ipvi:call_ins": (Probe(IPVI_VIEWERS),),
+    "ipvi:call_in_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:call_in": (Probe(IPVI_VIEWERS),),
+    "ipvi:service_new": (Probe(IPVI_NOTIFIER),),
+    "ipvi:service_answer": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi:reoffences": (Probe(IPVI_LIAISONS),),
+    "ipvi:reoffence": (Probe(IPVI_LIAISON_SAMPLE),),
+    "ipvi:reoffence_share": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi-letter-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-letter-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-letter-delivery": (Probe(IPVI_API_POST_EMPTY, "post"),),
+    "ipvi-notification-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-notification-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-call-in-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-call-in-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-service-list": (Probe(IPVI_VIEWERS),),
+    "ipvi-service-detail": (Probe(IPVI_VIEWERS),),
+    "ipvi-reoffence-list": (Probe(IPVI_LIAISONS),),
     # After the candidate: a rebuild withdraws the sample candidate (no DV incident).
     "ipvi:rebuild": (Probe(IPVI_DECIDER, "post"),),
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
@@ -465,6 +498,7 @@ class Sample:
     victim_case_id: int = 0
     reentry_case_id: int = 0
     entry_change_id: int = 0
+    ipvi: dict[str, int] = field(default_factory=dict)  # notification records by URL name
 
     def kwargs(self, name: str) -> dict[str, Any]:
         if name in {"funds:ledger", "funds:export"}:
@@ -524,6 +558,7 @@ class Sample:
             "directory:propose_organization": {"pk": self.organization_id},
             "directory:propose_service": {"pk": self.service_id},
             "directory:change": {"pk": self.entry_change_id},
+            **{url: {"pk": pk} for url, pk in self.ipvi.items()},
         }.get(name, {})
 
 
@@ -581,6 +616,7 @@ def sample(db: None) -> Sample:
         victim_case.pk,
         reentry_case_id=open_reentry_case(person=person).pk,
         entry_change_id=_entry_change(service, shared.recipient).pk,
+        ipvi=ipvi_notifications(person),
     )
 
 
@@ -592,6 +628,72 @@ def _entry_change(service: Any, team: Any) -> Any:
     partner.teams.add(team)
     service.refresh_from_db()
     return propose_change(partner, service, {"wait_time": "Two weeks"})
+
+
+def ipvi_notifications(person: Any) -> dict[str, int]:
+    """A decided candidate with a delivered letter, a custom notification, a call-in and a
+    service offer; and a later incident of the same person: a re-offence."""
+    from django.utils import timezone
+
+    from jcihub.ipvi import models as ipvi
+    from jcihub.ipvi.letters import write_default_letters
+
+    write_default_letters(Tier, ipvi.LetterTemplate, ipvi.LetterTemplateVersion)
+    now = timezone.now()
+    tier = Tier.objects.get(code="D")
+    candidates = [
+        Candidate.objects.create(
+            incident=Incident.objects.create(
+                source_key=key, report_number=key, reported_date=day, is_domestic_violence=True
+            ),
+            person=person,
+            incident_date=day,
+            why_domestic="KCPD marked the incident as domestic violence",
+            proposed_tier=tier,
+            tier=tier if key == "KC20000001" else None,
+            status="confirmed" if key == "KC20000001" else "pending",
+        )
+        for key, day in (("KC20000001", dt.date(2020, 6, 1)), ("KC21000001", dt.date(2021, 1, 1)))
+    ]
+    template = ipvi.LetterTemplate.objects.get(tier=tier, language="en")
+    letter = ipvi.Letter.objects.create(
+        candidate=candidates[0],
+        person=person,
+        template_version=template.current,
+        language="en",
+        subject="Notice",
+        body="Dear Sam Sample",
+        status="delivered",
+        delivered_at=dt.datetime(2020, 7, 1, tzinfo=dt.UTC),
+        generated_at=now,
+    )
+    call_in = ipvi.CallIn.objects.create(
+        title="Call-in", held_at=now, venue="City Hall", created_at=now
+    )
+    visit = ipvi.CustomNotification.objects.create(
+        candidate=candidates[0], person=person, scheduled_for=now, created_at=now
+    )
+    offer = ipvi.ServiceOffer.objects.create(
+        candidate=candidates[0], person=person, need="employment", offered_at=now
+    )
+    return {
+        "ipvi:letter_template": template.pk,
+        "ipvi:letter": letter.pk,
+        "ipvi:letter_pdf": letter.pk,
+        "ipvi:letter_new": candidates[0].pk,
+        "ipvi:notification_new": candidates[0].pk,
+        "ipvi:notification": visit.pk,
+        "ipvi:call_in": call_in.pk,
+        "ipvi:service_new": candidates[0].pk,
+        "ipvi:service_answer": offer.pk,
+        "ipvi-letter-detail": letter.pk,
+        "ipvi-letter-delivery": letter.pk,
+        "ipvi-notification-detail": visit.pk,
+        "ipvi-call-in-detail": call_in.pk,
+        "ipvi-service-detail": offer.pk,
+        "ipvi:reoffence": candidates[1].pk,
+        "ipvi:reoffence_share": candidates[1].pk,
+    }
 
 
 def _send(client: Client, probe: Probe, url: str) -> Any:

@@ -24,9 +24,12 @@ def test_a_role_with_many_areas_gets_them_grouped_in_menus(client_for) -> None:
 
 def test_a_menu_with_one_area_for_the_role_is_a_plain_link(client_for) -> None:
     header = _header(client_for, "auditor")
+    # Administration holds one area for the auditor: a plain link, not a menu of one.
     assert f'href="{reverse("audit:list")}"><span>Audit trail</span></a>' in header
-    assert f'href="{reverse("directory:search")}"><span>Directory</span></a>' in header
-    assert "usa-nav__submenu" not in header  # nothing to group: no menus at all
+    assert "Administration" not in header
+    # Programmes holds two (the directory and the spending ledgers): a menu.
+    assert "<span>Programmes</span>" in header and "usa-nav__submenu" in header
+    assert reverse("funds:authorisations") in header and reverse("directory:search") in header
 
 
 def test_areas_the_role_may_not_open_are_not_offered(client_for) -> None:

@@ -20,8 +20,10 @@ from jcihub.incidents.models import Incident
 from jcihub.insights import ipvi_outcomes
 from jcihub.insights.ipvi_outcomes import Entry, Harm, compute
 from jcihub.insights.report import Quarter, quarterly_pdf
+from jcihub.ipvi import notification_services as notify
 from jcihub.ipvi.defaults import write_ladder
-from jcihub.ipvi.models import Candidate, Tier
+from jcihub.ipvi.letters import write_default_letters
+from jcihub.ipvi.models import Candidate, LetterTemplate, LetterTemplateVersion, Tier
 from jcihub.ipvi.services import decide, rebuild_queue
 from jcihub.people.models import Person
 
@@ -110,7 +112,7 @@ def incident(causer: Person, victim: Person, on: dt.date) -> Incident:
 
 @pytest.fixture
 def programme(db: None, settings) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """A person notified in the programme who re-offends under another record of theirs,
+    """A person notified (a letter delivered) who re-offends under another record of theirs,
     and a baseline person from before the start who does not."""
     settings.IPVI_PROGRAMME_START = "2026-01-01"
     write_ladder(Tier)
@@ -126,11 +128,18 @@ def programme(db: None, settings) -> dict[str, Any]:  # type: ignore[no-untyped-
         source_key="END", report_number="END", reported_date=dt.date(2027, 3, 1)
     )
     rebuild_queue()
+    write_default_letters(Tier, LetterTemplate, LetterTemplateVersion)
     coordinator = user_with_role(R.IPVI_COORDINATOR)
     candidate = Candidate.objects.get(incident=first, person=causer)
-    decide(coordinator, candidate, candidate.proposed_tier)
-    Candidate.objects.filter(pk=candidate.pk).update(
-        decided_at=timezone.make_aware(dt.datetime(2026, 1, 10, 12))
+    candidate = decide(coordinator, candidate, candidate.proposed_tier)
+    # Notified (the letter delivered) on 10 January: the programme entry.
+    notify.record_letter_delivery(
+        coordinator,
+        notify.generate_letter(coordinator, candidate, "en"),
+        is_delivered=True,
+        occurred_at=timezone.make_aware(dt.datetime(2026, 1, 10, 12)),
+        method="officer",
+        delivered_by="Officer Demo",
     )
     return {"causer": causer, "victim": victim}
 
