@@ -25,6 +25,7 @@ from jcihub.people.models import (
     RelationshipKind,
     SafetyFlag,
 )
+from jcihub.reentry.demo import seed_demo_cases
 from jcihub.referrals.demo import seed_demo_referrals
 
 MARKER = "jcihub.seed_demo"
@@ -214,6 +215,8 @@ class Command(BaseCommand):
         )
         # The demo's partner organisations in the directory, and referrals to them.
         seed_demo_referrals(teams, users, victims, people[200:215])
+        # Reentry cases of the navigator's caseload (plan referrals for those consenting).
+        seed_demo_cases(users, people[208:220], victims)
 
     def _intimate_partners(
         self, rng: random.Random, people: list[Person]
