@@ -8,6 +8,7 @@ from jcihub.audit.api import AuditEntryViewSet
 from jcihub.incidents.api import IncidentViewSet
 from jcihub.people.api import PersonViewSet
 from jcihub.places.api import PropertyViewSet
+from jcihub.programs.api import AssessmentViewSet, InstrumentViewSet
 from jcihub.reentry.api import CaseViewSet
 from jcihub.referrals.api import (
     OrganizationViewSet,
@@ -47,6 +48,8 @@ router.register("directory/services", ServiceViewSet, basename="hsds-service")
 router.register("directory/organizations", OrganizationViewSet, basename="hsds-organization")
 router.register("directory/taxonomy_terms", TaxonomyTermViewSet, basename="hsds-taxonomy-term")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("reentry/cases", CaseViewSet, basename="reentry-case")
 
 api_patterns = router.urls

@@ -10,6 +10,7 @@ run as the director (department-wide, may create and change), audit endpoints as
 auditor; generated record ids are often swapped for real ones so updates reach real rows.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ from jcihub.core.tests.factories import (
     user_with_role,
 )
 from jcihub.people.models import Identifier
+from jcihub.programs.services import record_assessment
+from jcihub.programs.tests.factories import completed_lap, load, participant_screen
 from jcihub.wsgi import application
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
@@ -45,6 +48,7 @@ class World:
     auditor: str
     person_ids: tuple[int, ...]
     entry_ids: tuple[int, ...]
+    assessment_ids: tuple[int, ...] = ()
 
 
 @pytest.fixture
@@ -71,8 +75,18 @@ def world(db: None, settings, keep_connection: None) -> World:
         Identifier.objects.create(person=person, system="kcpd", value=f"{70000 + n}")
     harm(people[0], people[1])
     people.append(PersonFactory(is_restricted=True))
+    # Screens: a victim's (LAP) and a participant's, so assessment reads reach real rows.
+    lap, screen = load(completed_lap()), load(participant_screen())
+    assessments = [
+        record_assessment(None, people[1], lap, {"officer_belief": "yes"}, dt.date(2026, 1, 5)),
+        record_assessment(
+            None, people[2], screen, {"a": "yes", "b": "no", "c": "often"}, dt.date(2026, 1, 6)
+        ),
+    ]
     entries = tuple(AuditEntry.objects.values_list("id", flat=True)[:10])
-    return World(director, auditor, tuple(p.pk for p in people), entries)
+    return World(
+        director, auditor, tuple(p.pk for p in people), entries, tuple(a.pk for a in assessments)
+    )
 
 
 def _openapi() -> dict[str, Any]:
@@ -100,6 +114,8 @@ def _use_real_ids(case: schemathesis.Case, world: World) -> None:
     if not isinstance(value, int) or value % 3 == 2:
         return
     pool = world.entry_ids if "audit" in case.path else world.person_ids
+    if "assessments" in case.path:
+        pool = world.assessment_ids
     params["id"] = pool[value % len(pool)]
 
 

@@ -99,3 +99,13 @@ class Candidate(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in (self.Status.CONFIRMED, self.Status.OVERRIDDEN)
+
+
+# Victim outreach lives in its own module; imported here so Django registers its models.
+from .victims import (  # noqa: E402, F401
+    ContactAttempt,
+    SafetyPlanNote,
+    VictimCase,
+    VictimScreen,
+    VictimService,
+)

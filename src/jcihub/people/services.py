@@ -468,3 +468,10 @@ def seal_person(actor: Any, person: Person, reason: str) -> Person:
         reason=reason,
     )
     return person
+
+
+def protect_victim_locating(actor: Any, victim: Person) -> None:
+    """For other apps that learn a person is a victim (IPVI victim outreach): mark their
+    addresses and contact points confidential now, as recording a harm relationship does."""
+    with transaction.atomic():
+        _protect_victim_locating(actor, victim)
