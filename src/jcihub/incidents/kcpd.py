@@ -363,7 +363,10 @@ def anonymous_key(fingerprint: bytes, occurrence: int) -> str:
 
 
 T = TypeVar("T")
-CACHE_LIMIT = 1 << 16  # distinct texts remembered per field
+# Distinct texts remembered per field, and the longest remembered: memory stays bounded
+# (under 10 MB per field) whatever the file holds.
+CACHE_LIMIT = 1 << 16
+CACHED_TEXT_LIMIT = 120
 
 
 class _Refusal(str):
@@ -386,7 +389,7 @@ def _cached(convert: Callable[[str], T]) -> Callable[[str], T]:
                 found = convert(value)
             except RowError as error:
                 found = _Refusal(error)
-            if len(cache) < CACHE_LIMIT:
+            if len(cache) < CACHE_LIMIT and len(value) <= CACHED_TEXT_LIMIT:
                 cache[value] = found
         if type(found) is _Refusal:
             raise RowError(found)

@@ -44,7 +44,7 @@ from .forms import (
     OpenCaseForm,
     RankingFilterForm,
 )
-from .models import ActionItem, AgencyTeam, OffenseCode, TaskforceCase
+from .models import ActionItem, Agency, AgencyTeam, OffenseCode, TaskforceCase
 from .outcomes import case_outcome
 
 PAGE_SIZE = 25
@@ -224,12 +224,14 @@ def get_case_for_user(user: Any, pk: int) -> TaskforceCase:
     return case
 
 
-def _with_counts(cases: Any, today: dt.date) -> Any:
+def _with_counts(cases: Any, today: dt.date, user: Any) -> Any:
+    """Each case's open and overdue items, counting only the items the user may see."""
+    agencies = policy.taskforce_agencies(user)
+    mine = Q() if agencies is None else Q(items__owner_agency__in=agencies)
+    is_open = Q(items__status=ActionItem.Status.OPEN) & mine
     return cases.annotate(
-        open_items=Count("items", filter=Q(items__status=ActionItem.Status.OPEN)),
-        overdue=Count(
-            "items", filter=Q(items__status=ActionItem.Status.OPEN, items__due_on__lt=today)
-        ),
+        open_items=Count("items", filter=is_open),
+        overdue=Count("items", filter=is_open & Q(items__due_on__lt=today)),
     )
 
 
@@ -239,7 +241,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The coordinator's dashboard (an agency liaison's: their agency's): escalated and
     overdue action items, then the open cases."""
     today = timezone.localdate()
-    cases = _with_counts(selectors.open_cases(request.user), today).order_by("-opened_at", "-id")
+    cases = _with_counts(selectors.open_cases(request.user), today, request.user).order_by(
+        "-opened_at", "-id"
+    )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -339,8 +343,7 @@ def _run_action(request: HttpRequest, case: TaskforceCase, action: str, forms: C
         services.add_case_agencies(user, case, forms.agencies.cleaned_data["agencies"])
         return True
     if action == "note" and forms.note.is_valid():
-        agencies = policy.taskforce_agencies(user)
-        agency = sorted(agencies)[0] if agencies else ""
+        agency = _acting_agency(user, case)
         data = forms.note.cleaned_data
         services.add_note(user, case, data["text"], data["attachment"], agency)
         return True
@@ -351,6 +354,16 @@ def _run_action(request: HttpRequest, case: TaskforceCase, action: str, forms: C
         services.set_item_status(user, item, request.POST.get("status", ""))
         return True
     return False
+
+
+def _acting_agency(user: Any, case: TaskforceCase) -> str:
+    """The agency a liaison writes for on this case (one of theirs that takes part); ""
+    for the coordinating roles."""
+    agencies = policy.taskforce_agencies(user)
+    if not agencies:
+        return ""
+    members = {case.lead_agency, *case.agencies.values_list("agency", flat=True)}
+    return next((a for a in Agency.values if a in agencies & members), "")
 
 
 MOVE_LABELS = {"done": "Mark done", "cancelled": "Cancel", "open": "Reopen"}

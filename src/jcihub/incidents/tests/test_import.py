@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jcihub.core.tests.factories import PersonFactory, user_with_role
-from jcihub.incidents import importer
+from jcihub.incidents import importer, staging
 from jcihub.incidents.models import ImportRun, Incident, Offense, Party, RejectedRow
 from jcihub.people.models import Identifier, Person
 
@@ -446,3 +446,33 @@ def test_the_command_abandons_runs_older_than_the_limit_wherever_they_ran() -> N
 def test_a_finished_run_records_which_process_ran_it(csv_file) -> None:
     run = importer.import_file(csv_file(row()))
     assert (run.host, run.pid) == (importer.HOST, os.getpid())
+
+
+def test_a_failure_while_merging_loads_nothing_and_a_rerun_completes(csv_file, monkeypatch) -> None:
+    path = csv_file(row("150000081"), row("150000082"), row("150000081", invl=2, inv="SUS"))
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("server went away")
+
+    monkeypatch.setattr(staging, "_write_parties", failing)
+    with pytest.raises(RuntimeError):
+        importer.import_file(path)
+    assert ImportRun.objects.get().status == ImportRun.Status.FAILED
+    assert not Incident.objects.exists() and not Offense.objects.exists()
+
+    monkeypatch.undo()
+    run = importer.import_file(path)
+    assert (run.incidents_created, run.parties_created) == (2, 3)
+
+
+def test_the_last_row_that_states_a_field_wins_wherever_the_rows_are(csv_file) -> None:
+    path = csv_file(
+        row("150000091"),
+        row("150000092"),
+        row("150000091", invl=2, inv="SUS").replace(",332,", ",333,"),
+        row("150000091", invl=3, inv="SUS").replace(",332,", ",,"),  # blank: no change
+    )
+    run = importer.import_file(path)
+    assert run.incidents_created == 2
+    assert Incident.objects.get(report_number="150000091").beat == "333"
+    assert Party.objects.filter(incident__report_number="150000091").count() == 3

@@ -165,3 +165,13 @@ def test_linking_a_team_to_an_agency_is_audited() -> None:
     assert AuditEntry.objects.filter(
         object_type="taskforce.agencyteam", object_id=str(link.pk)
     ).exists()
+
+
+def test_a_liaisons_counts_and_notes_are_their_agencys(world) -> None:
+    client = _client(world["health"])
+    listing = client.get(reverse("taskforce:cases"))
+    shared = next(c for c in listing.context["page_obj"] if c.pk == world["shared"].pk)
+    assert (shared.open_items, shared.overdue) == (1, 1)  # not the police's item
+    url = reverse("taskforce:case", args=[world["shared"].pk])
+    assert client.post(url, {"action": "note", "note-text": "Inspected"}).status_code == 302
+    assert world["shared"].notes.get().agency == "health"
