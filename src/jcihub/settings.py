@@ -260,6 +260,12 @@ SPECTACULAR_SETTINGS = {
         "LocationTypeEnum": "jcihub.referrals.models.Location.Type",
         "ServiceStatusEnum": "jcihub.referrals.models.Service.Status",
         "ReferralStatusEnum": "jcihub.referrals.models.ReferralStatus",
+        "ReentryCaseKindEnum": "jcihub.reentry.models.CaseKind",
+        "ReentryCaseStatusEnum": "jcihub.reentry.models.CaseStatus",
+        "ReentryNeedStatusEnum": "jcihub.reentry.models.NeedStatus",
+        "ReentryGoalStatusEnum": "jcihub.reentry.models.Goal.Status",
+        "ReentryTaskStatusEnum": "jcihub.reentry.models.TaskStatus",
+        "ReentryMilestoneKindEnum": "jcihub.reentry.models.MilestoneKind",
     },
 }
 

@@ -26,6 +26,7 @@ from jcihub.people.models import (
     RelationshipKind,
     SafetyFlag,
 )
+from jcihub.reentry.demo import seed_demo_cases
 from jcihub.referrals.demo import seed_demo_referrals
 
 MARKER = "jcihub.seed_demo"
@@ -218,6 +219,8 @@ class Command(BaseCommand):
         # Domestic-violence incidents of the harm-causing partners (an internal feed, as
         # the public files name no one), and the IPVI queue and decisions built on them.
         seed_demo_ipvi(rng, pairs, users[RoleCode.IPVI_COORDINATOR])
+        # Reentry cases of the navigator's caseload (plan referrals for those consenting).
+        seed_demo_cases(users, people[208:220], victims)
 
     def _intimate_partners(
         self, rng: random.Random, people: list[Person]
