@@ -39,10 +39,12 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 $(VENDOR)/.installed: node_modules/.installed
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/uswds $(VENDOR)/htmx
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/uswds $(VENDOR)/htmx $(VENDOR)/leaflet
 	cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
 	      node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img $(VENDOR)/uswds/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	      node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	touch $@
 
 setup: $(BIN)/.installed $(VENDOR)/.installed

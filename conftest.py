@@ -17,6 +17,12 @@ def _mfa_optional(settings):
     settings.REQUIRE_MFA = False
 
 
+@pytest.fixture(autouse=True)
+def _attachments_outside_the_project(settings, tmp_path_factory):
+    """Files uploaded in tests (taskforce case attachments) go to a temporary folder."""
+    settings.TASKFORCE_ATTACHMENT_DIR = tmp_path_factory.getbasetemp() / "attachments"
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     return user_with_role

@@ -349,6 +349,7 @@ def _write_synthetic(records: int) -> None:
 
     batch: list[tuple[Any, int]] = []
     partial = truth_file(records).with_suffix(".partial")
+    partial.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(partial, "wt", newline="") as handle:
         out = csv.writer(handle)
         for item in people_with_duplicates(SEED, records, DUPLICATE_SHARE):

@@ -7,6 +7,7 @@ opt out of what a laptop cannot do (HTTPS) through the variables below.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
     "jcihub.referrals",
     "jcihub.taskforce",
     "jcihub.ipvi",
+    "jcihub.funds",
+    "jcihub.insights",
     "jcihub.programs",
 ]
 
@@ -278,6 +281,37 @@ BREAK_GLASS_MINUTES = int(os.environ.get("JCIHUB_BREAK_GLASS_MINUTES", "60"))
 # A referral sent and not accepted or declined within this many hours is overdue: it is
 # flagged on the sender's list (docs/referrals.md).
 REFERRAL_ANSWER_HOURS = int(os.environ.get("JCIHUB_REFERRAL_ANSWER_HOURS", "72"))
+# IPVI outcomes (docs/insights.md): people placed on a tier from this date form the
+# programme's cohorts; the years before it give the baseline cohorts.
+IPVI_PROGRAMME_START = os.environ.get("JCIHUB_IPVI_PROGRAMME_START", "2026-07-01")
+IPVI_BASELINE_YEARS = int(os.environ.get("JCIHUB_IPVI_BASELINE_YEARS", "3"))
+# The Public Safety Taskforce (docs/taskforce.md): an open action item overdue by more
+# than this many days is escalated to the coordinator (`jcihub taskforce escalate`, daily);
+# case attachments are stored here (never under the static files) and served only through
+# the policy-checked download, up to the size limit; the map's tiles come from this URL
+# template ({z}/{x}/{y}); without one the map shows the points on a plain background.
+TASKFORCE_ESCALATE_AFTER_DAYS = int(os.environ.get("JCIHUB_TASKFORCE_ESCALATE_AFTER_DAYS", "14"))
+TASKFORCE_ATTACHMENT_DIR = Path(
+    os.environ.get("JCIHUB_TASKFORCE_ATTACHMENT_DIR", VAR_DIR / "attachments" / "taskforce")
+)
+TASKFORCE_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("JCIHUB_TASKFORCE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+TASKFORCE_TILE_URL = os.environ.get("JCIHUB_TASKFORCE_TILE_URL", "")
+TASKFORCE_TILE_ATTRIBUTION = os.environ.get("JCIHUB_TASKFORCE_TILE_ATTRIBUTION", "")
+if TASKFORCE_TILE_URL:  # the browser may fetch the tiles' images from that server only
+    _tiles = urlsplit(TASKFORCE_TILE_URL.replace("{s}", "*"))
+    if _tiles.scheme not in ("https", "http") or not _tiles.netloc:
+        raise ImproperlyConfigured("JCIHUB_TASKFORCE_TILE_URL must be an http(s) URL template.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# Council district boundaries (WKT, one row per district) for the ranked list's filter and
+# the map; where the file is missing the filter is not offered, and the page says so.
+TASKFORCE_COUNCIL_DISTRICTS_FILE = Path(
+    os.environ.get(
+        "JCIHUB_TASKFORCE_COUNCIL_DISTRICTS_FILE",
+        PROJECT_DIR.parent / "shared" / "data" / "geo" / "kcmo_council_districts_2023_wkt.csv.gz",
+    )
+)
 
 # Open Referral HSDS 3.0 JSON schemas, read by `jcihub directory import/export` to check
 # documents record by record. The planning repository beside the project holds them;

@@ -21,6 +21,8 @@ urlpatterns = [
     path("taskforce/", include("jcihub.taskforce.urls")),
     path("ipvi/victims/", include("jcihub.ipvi.victim_urls")),
     path("ipvi/", include("jcihub.ipvi.urls")),
+    path("funds/", include("jcihub.funds.urls")),
+    path("insights/", include("jcihub.insights.urls")),
     path("programs/", include("jcihub.programs.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", APISchema.as_view(), name="api-schema"),

@@ -8,9 +8,11 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import Page, expect
 
@@ -25,6 +27,8 @@ from jcihub.core.tests.factories import (
     match_candidate,
     user_with_role,
 )
+from jcihub.funds import services as funds
+from jcihub.funds.models import Authorisation, Fund
 from jcihub.incidents import importer
 from jcihub.incidents.models import Incident
 from jcihub.ipvi import victim_services
@@ -34,12 +38,14 @@ from jcihub.ipvi.services import rebuild_queue
 from jcihub.people.models import Identifier, Person, SafetyFlag
 from jcihub.people.views import DETAIL_KINDS
 from jcihub.places.models import RawAddress
+from jcihub.places.services import record_parcel
 from jcihub.programs.services import record_assessment
 from jcihub.programs.tests.factories import completed_lap, load
 from jcihub.referrals.tests.factories import ServiceFactory, sample_referral, sample_service
+from jcihub.taskforce import selectors as taskforce_selectors
 from jcihub.taskforce import services as taskforce
 from jcihub.taskforce.defaults import write_defaults
-from jcihub.taskforce.models import FlagRule, OffenseCode
+from jcihub.taskforce.models import FlagRule, Meeting, OffenseCode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -115,7 +121,10 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "referral": sample_referral(victim, service, partner).pk,
         "offense_code": OffenseCode.objects.get(code="13A").pk,
         "case": _taskforce_case(raw_address.property),
+        "meeting": Meeting.objects.get().pk,
         "ipvi": _ipvi_candidate(causer, victim),
+        "authorisation": _spending(),
+        "tier": Tier.objects.get(code="C").pk,
         **_victim_outreach(victim),
     }
 
@@ -216,11 +225,41 @@ def _visits() -> list[Visit]:
             "/taskforce/cases/{case}/",
             _close_case_empty,
         ),
+        Visit("my action items", "agency_liaison", "/taskforce/mine/"),
+        Visit("taskforce cases, liaison", "agency_liaison", "/taskforce/cases/"),
+        Visit("taskforce agencies", "taskforce_coordinator", "/taskforce/agencies/"),
+        Visit("taskforce meetings", "taskforce_coordinator", "/taskforce/meetings/"),
+        Visit("taskforce meeting", "taskforce_coordinator", "/taskforce/meetings/{meeting}/"),
+        Visit(
+            "taskforce meeting errors",
+            "taskforce_coordinator",
+            "/taskforce/meetings/{meeting}/",
+            _submit_empty,
+        ),
+        Visit("taskforce report", "analyst", "/taskforce/report/?month=2020-01"),
+        Visit("taskforce report errors", "analyst", "/taskforce/report/?month=2020-13"),
+        Visit("map of flagged properties", "analyst", "/taskforce/map/?end=2020-01-31"),
+        Visit("parcel", "system_admin", "/places/{place}/parcel/"),
+        Visit("parcel import", "taskforce_coordinator", "/places/parcels/import/"),
+        Visit(
+            "parcel import errors",
+            "taskforce_coordinator",
+            "/places/parcels/import/",
+            _submit_empty,
+        ),
         Visit("IPVI candidates", "ipvi_coordinator", "/ipvi/"),
         Visit("IPVI candidate", "ipvi_coordinator", "/ipvi/candidates/{ipvi}/"),
         Visit("IPVI candidate errors", "ipvi_coordinator", "/ipvi/candidates/{ipvi}/", _override),
         Visit("IPVI candidate, director", "director", "/ipvi/candidates/{ipvi}/"),
         Visit("IPVI tier ladder", "ipvi_coordinator", "/ipvi/tiers/"),
+        Visit("IPVI new tier", "director", "/ipvi/tiers/new/"),
+        Visit("IPVI new tier errors", "ipvi_coordinator", "/ipvi/tiers/new/", _submit_empty),
+        Visit("IPVI tier", "ipvi_coordinator", "/ipvi/tiers/{tier}/"),
+        Visit("IPVI outcomes", "director", "/insights/ipvi/"),
+        Visit("IPVI outcomes, analyst", "analyst", "/insights/ipvi/"),
+        Visit("funds", "auditor", "/funds/"),
+        Visit("spending ledger", "director", "/funds/{authorisation}/"),
+        Visit("spending ledger errors", "director", "/funds/{authorisation}/", _submit_empty),
         Visit("instruments", "victim_advocate", "/programs/instruments/"),
         Visit("instrument", "analyst", "/programs/instruments/{code}/"),
         Visit(
@@ -271,8 +310,37 @@ def _ipvi_candidate(causer: Person, victim: Person) -> int:
         )
         incident.parties.create(party_key="S", involvement="SUS", person=causer, age=33)
         incident.parties.create(party_key="V", involvement="VIC", person=victim, age=29)
+    # A baseline for the outcomes page: someone who caused harm in 2024 and again in 2025.
+    other = PersonFactory(given_name="Cole", family_name="Baird", birth_date=dt.date(1980, 5, 5))
+    for number, day in (("DV3", dt.date(2024, 1, 10)), ("DV4", dt.date(2025, 3, 1))):
+        incident = Incident.objects.create(
+            source_key=number, report_number=number, reported_date=day, is_domestic_violence=True
+        )
+        incident.parties.create(party_key="S", involvement="SUS", person=other, age=44)
     rebuild_queue()
     return Candidate.objects.get(incident__report_number="DV2").pk
+
+
+def _spending() -> int:
+    """The IPVI authorisation (written by a migration, again after a flush) with one
+    expenditure and one voided."""
+    fund, _ = Fund.objects.get_or_create(account="2000-501905")
+    authorisation, _ = Authorisation.objects.get_or_create(
+        fund=fund, ordinance="Ordinance 260299", defaults={"programme": "ipvi", "amount": 75_000}
+    )
+    for payee in ("Print shop", "Caterer"):
+        spent = funds.record_expenditure(
+            None,
+            authorisation,
+            spent_on=dt.date(2026, 8, 1),
+            amount=Decimal("120.50"),
+            payee=payee,
+            category="materials",
+            description="Letters",
+            reference="PO-1",
+        )
+    funds.void_expenditure(None, spent, "Entered twice")
+    return authorisation.pk
 
 
 def _victim_outreach(victim: Person) -> dict[str, int | str]:
@@ -298,12 +366,26 @@ def _override(page: Page) -> None:
 
 
 def _taskforce_case(place: object) -> int:
-    """An open case with one overdue and one open action item."""
-    case = taskforce.open_case(None, place, "police", "Repeated violence on the block")
-    taskforce.add_action_item(
-        None, case, "Abatement letter", "neighborhood_services", dt.date(2020, 1, 10)
+    """An open case with one overdue and one open action item, a note with an attachment,
+    a meeting that decided something on it, and the property's owner and parcel."""
+    owner = user_with_role("taskforce_coordinator", username="tf-owner")
+    case = taskforce.open_case(
+        owner, place, "police", "Repeated violence on the block", members=["health"]
     )
-    taskforce.add_action_item(None, case, "Lighting survey", "community", dt.date(2099, 1, 1))
+    taskforce.add_action_item(
+        owner, case, "Abatement letter", "neighborhood_services", dt.date(2020, 1, 10), owner
+    )
+    taskforce.add_action_item(
+        owner, case, "Lighting survey", "community", dt.date(2099, 1, 1), owner
+    )
+    report = SimpleUploadedFile("inspection.pdf", b"%PDF-1.4\n%%EOF\n")
+    taskforce.add_note(owner, case, "Inspection done; report attached.", report)
+    meeting = taskforce.schedule_meeting(
+        owner, dt.date(2020, 2, 1), "", taskforce_selectors.meeting_agenda(dt.date(2020, 2, 1))
+    )
+    taskforce.record_attendance(owner, meeting, "Sgt. Ríos", "police")
+    taskforce.record_decision(owner, meeting, case, "Send the abatement letter again.")
+    record_parcel(owner, place, {"parcel_number": "JA29620", "owner_name": "Acme Holdings"})
     return case.pk
 
 
@@ -374,8 +456,15 @@ NOT_PAGES = (
     "api-token",
     "rejected.csv",
     "ipvi/rebuild",
+    "report.pdf",
+    "cohorts.csv",
+    "spending.csv",
+    "/void/",
     "ipvi/victims/open",
     "<slug:action>",  # the outreach forms' POST targets; their page is the case's
+    "/file",  # a taskforce case attachment
+    "minutes.pdf",
+    "report.csv",
 )
 
 

@@ -49,6 +49,8 @@ class Cap:
     # mapping (which re-points every past record at that address) needs MANAGE.
     PLACES_VIEW = "places.view"
     PLACES_MANAGE = "places.manage"
+    # Owner and parcel of record (public record from the assessor): entered or imported.
+    PLACES_PARCELS = "places.parcels"
     # Deciding whether two person records are one person (identity resolution's review
     # queue): the roles that see the whole registry, as both records must be seen whole.
     PEOPLE_LINK_REVIEW = "people.link_review"
@@ -62,8 +64,13 @@ class Cap:
     TASKFORCE_VIEW = "taskforce.view"
     TASKFORCE_EXPORT = "taskforce.export"
     TASKFORCE_MANAGE = "taskforce.manage"
-    # Taskforce cases on properties and their action items: open, assign, follow up, close.
+    # Taskforce cases on properties and their action items: CASEWORK follows them up (an
+    # agency liaison only its own agency's, see `visible_taskforce_cases`); COORDINATE
+    # opens and closes cases, assigns items, runs meetings and sees every agency's work.
     TASKFORCE_CASEWORK = "taskforce.casework"
+    TASKFORCE_COORDINATE = "taskforce.coordinate"
+    # The monthly report: counts per agency and before/after outcomes per case (no people).
+    TASKFORCE_REPORT = "taskforce.report"
     # Closed-loop referrals: staff send them (for people they can see), partner users
     # answer those to their organisation; the export and the report are separate grants.
     REFERRALS_VIEW = "referrals.view"
@@ -75,6 +82,16 @@ class Cap:
     # who caused harm, with their police history); only the coordinator decides tiers.
     IPVI_VIEW = "ipvi.view"
     IPVI_DECIDE = "ipvi.decide"
+    # The tier ladder's levels and rules (configuration, not code).
+    IPVI_CONFIGURE = "ipvi.configure"
+    # Programme outcomes: counts of people, never a list of them. The report leaves the
+    # department (small cells suppressed); the dashboard shows the counts whole.
+    INSIGHTS_IPVI = "insights.ipvi"
+    INSIGHTS_REPORT = "insights.report"
+    # Spending against ordinance authorisations: read by those who answer for it (and the
+    # auditor); recorded and voided by the director and programme managers.
+    FUNDS_VIEW = "funds.view"
+    FUNDS_MANAGE = "funds.manage"
     # Screening instruments (definitions, not people) and the assessments made with them;
     # which assessments a role sees also depends on whom the instrument is about
     # (`ASSESSMENT_SUBJECT_ROLES`). IPVI victim outreach is the victim advocates' work.
@@ -152,13 +169,18 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Cap.PLACES_MANAGE: frozenset({R.SYSTEM_ADMIN, R.DIRECTOR}),
+    Cap.PLACES_PARCELS: frozenset({R.SYSTEM_ADMIN, R.DIRECTOR, R.TASKFORCE_COORDINATOR}),
     Cap.PEOPLE_LINK_REVIEW: DEPARTMENT_WIDE,
     Cap.DIRECTORY_VIEW: frozenset(R.values),
     Cap.DIRECTORY_MANAGE: frozenset({R.DIRECTOR, R.PROGRAM_MANAGER, R.SYSTEM_ADMIN}),
     Cap.TASKFORCE_VIEW: TASKFORCE_STAFF,
     Cap.TASKFORCE_EXPORT: TASKFORCE_STAFF,
     Cap.TASKFORCE_MANAGE: frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.SYSTEM_ADMIN}),
-    Cap.TASKFORCE_CASEWORK: frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER}),
+    Cap.TASKFORCE_CASEWORK: frozenset(
+        {R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER, R.AGENCY_LIAISON}
+    ),
+    Cap.TASKFORCE_COORDINATE: frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER}),
+    Cap.TASKFORCE_REPORT: TASKFORCE_STAFF,
     Cap.REFERRALS_VIEW: DEPARTMENT_WIDE | REGISTRY | PARTNER,
     Cap.REFERRALS_SEND: DEPARTMENT_WIDE | REGISTRY,
     Cap.REFERRALS_RESPOND: PARTNER,
@@ -166,6 +188,11 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.REFERRALS_REPORT: DEPARTMENT_WIDE | {R.ANALYST},
     Cap.IPVI_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
     Cap.IPVI_DECIDE: frozenset({R.IPVI_COORDINATOR}),
+    Cap.IPVI_CONFIGURE: frozenset({R.IPVI_COORDINATOR, R.DIRECTOR}),
+    Cap.INSIGHTS_IPVI: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.ANALYST},
+    Cap.INSIGHTS_REPORT: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR},
+    Cap.FUNDS_VIEW: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AUDITOR},
+    Cap.FUNDS_MANAGE: DEPARTMENT_WIDE,
     Cap.INSTRUMENTS_VIEW: DEPARTMENT_WIDE
     | {R.ANALYST, R.SYSTEM_ADMIN}
     | frozenset({R.VICTIM_ADVOCATE, R.CASE_MANAGER, R.OUTREACH_WORKER, R.REENTRY_NAVIGATOR}),
@@ -492,3 +519,60 @@ def may_see_victim_locating(user: Any, person: Any, causer_ids: Collection[int] 
     if not causer_ids:
         return True
     return not _assigned_person_ids(user).filter(person_id__in=list(causer_ids)).exists()
+
+
+# --- Taskforce cases -------------------------------------------------------------------------
+# The coordinating roles see and work every case. An agency liaison sees the cases their
+# agency takes part in (as lead or member) and, on them, only the action items their agency
+# owns; they update those items and add notes, nothing else. Which agency a liaison acts
+# for is which teams they are in (`taskforce.AgencyTeam`). A case the user may not see
+# answers 404.
+
+
+def taskforce_agencies(user: Any) -> frozenset[str] | None:
+    """The taskforce agencies the user acts for: None means every agency (the coordinating
+    roles); an empty set, none at all."""
+    if not has_capability(user, Cap.TASKFORCE_CASEWORK):
+        return frozenset()
+    if has_capability(user, Cap.TASKFORCE_COORDINATE):
+        return None
+    from jcihub.taskforce.models import AgencyTeam
+
+    teams = user.teams.filter(disabled_on__isnull=True)
+    return frozenset(AgencyTeam.objects.filter(team__in=teams).values_list("agency", flat=True))
+
+
+def visible_taskforce_cases(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    from jcihub.taskforce.models import CaseAgency, TaskforceCase
+
+    qs = queryset if queryset is not None else TaskforceCase.objects.all()
+    agencies = taskforce_agencies(user)
+    if agencies is None:
+        return qs
+    if not agencies:
+        return qs.none()
+    members = CaseAgency.objects.filter(agency__in=agencies).values("case_id")
+    return qs.filter(Q(lead_agency__in=agencies) | Q(pk__in=members))
+
+
+def visible_action_items(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    from jcihub.taskforce.models import ActionItem
+
+    qs = queryset if queryset is not None else ActionItem.objects.all()
+    agencies = taskforce_agencies(user)
+    if agencies is None:
+        return qs
+    return qs.filter(owner_agency__in=agencies, case__in=visible_taskforce_cases(user))
+
+
+@rules.predicate
+def can_view_taskforce_case(user: Any, case: Any) -> bool:
+    return visible_taskforce_cases(user).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def can_update_action_item(user: Any, item: Any) -> bool:
+    agencies = taskforce_agencies(user)
+    return agencies is None or (
+        item.owner_agency in agencies and can_view_taskforce_case(user, item.case)
+    )

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def attach_errors(form: forms.Form, error: ValidationError) -> None:
+def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's validation error on the form's fields, or on the form as a whole."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -15,7 +15,7 @@ def attach_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def usa_widgets(form: forms.Form) -> None:
+def usa_widgets(form: forms.BaseForm) -> None:
     """Give every widget its USWDS class, so forms need not repeat it field by field."""
     classes = {
         forms.CheckboxInput: "usa-checkbox__input",

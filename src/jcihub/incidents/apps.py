@@ -11,7 +11,8 @@ class IncidentsConfig(AppConfig):
         from jcihub.core import timeline
         from jcihub.places import sections
 
-        from .selectors import person_timeline_events, property_section
+        from .selectors import people_section, person_timeline_events, property_section
 
         timeline.register("incidents", person_timeline_events)
         sections.register("incidents", Cap.INCIDENTS_VIEW, property_section)
+        sections.register_for_viewer("incidents_people", Cap.INCIDENTS_VIEW, people_section)

@@ -16,11 +16,11 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 # Longest field we accept; a longer one is a broken file (an unclosed quote swallowing
 # lines), not data. The csv module's own limit is raised above this so we can say so.
@@ -103,6 +103,8 @@ class RowError(ValueError):
 
 # Bytes that are not UTF-8 arrive as lone surrogates (the reader's "surrogateescape").
 _UNDECODED = re.compile("[\udc80-\udcff]")
+UNDECODED_REASON = "the row holds bytes that are not valid UTF-8 text"
+NUL_REASON = "the row holds NUL bytes, which no text field may contain (binary or UTF-16 data?)"
 
 
 def normalise_header(name: str) -> str:
@@ -138,6 +140,11 @@ class HeaderError(ValueError):
 
 
 def read_layout(header: Sequence[str]) -> Layout:
+    if any("\x00" in name for name in header):
+        raise HeaderError(
+            "The header holds NUL bytes: the file is binary, or UTF-16 text saved without "
+            "a byte-order mark, not a CSV text file. Save it as CSV (UTF-8) and import it again."
+        )
     columns: dict[str, int] = {}
     ignored: list[str] = []
     for index, raw in enumerate(header):
@@ -159,17 +166,44 @@ def read_layout(header: Sequence[str]) -> Layout:
     return Layout(tuple(header), columns, tuple(ignored))
 
 
-@dataclass
-class ParsedRow:
-    """One file row, cleaned: the incident's fields, one offense and one party."""
-
-    line_number: int
-    source_key: str
-    incident: dict[str, Any]
-    offense: tuple[str, str, str]  # (code, ibrs, description)
-    party: dict[str, Any]
-    party_descriptor: str
-    person: dict[str, Any] = field(default_factory=dict)
+# What a row becomes: one record for the importer's staging table, each value text (dates
+# ISO, times HH:MM:SS, flags "1"/"0", coordinates to six places) or None where the row
+# leaves it blank. `party_key` is None where the file gives neither an involvement nor a
+# person number: the importer then keys the party by `descriptor` and its order within
+# the offense.
+INCIDENT_FIELDS = (
+    "report_number",
+    "reported_date",
+    "reported_time",
+    "from_date",
+    "from_time",
+    "to_date",
+    "to_time",
+    "beat",
+    "reporting_district",
+    "area",
+    "address",
+    "city",
+    "zip_code",
+    "latitude",
+    "longitude",
+    "is_domestic_violence",
+    "firearm_used",
+)
+OFFENSE_FIELDS_OUT = ("code", "ibrs", "description")
+PARTY_FIELDS = ("involvement", "race", "sex", "age", "kcpd_person_number")
+PERSON_FIELDS = ("given_name", "family_name", "birth_date")
+ROW_FIELDS = (
+    "source_key",
+    *INCIDENT_FIELDS,
+    *OFFENSE_FIELDS_OUT,
+    "party_key",
+    "descriptor",
+    *PARTY_FIELDS,
+    *PERSON_FIELDS,
+)
+_AT = {name: position for position, name in enumerate(ROW_FIELDS)}
+Row = list[str | None]
 
 
 # --- Field parsers: each returns the clean value or raises RowError -----------------------
@@ -328,11 +362,171 @@ def anonymous_key(fingerprint: bytes, occurrence: int) -> str:
     return f"row:{fingerprint.hex()}#{occurrence}"
 
 
-class RowReader:
-    """Parses the data rows of one file against its layout.
+T = TypeVar("T")
+CACHE_LIMIT = 1 << 16  # distinct texts remembered per field
 
-    Keeps one counter per distinct row hash for `anonymous_key` (files without report
-    numbers only): memory grows with the number of distinct rows, not with file size.
+
+class _Refusal(str):
+    """A remembered reason for refusing a text."""
+
+
+_MISSING = object()
+
+
+def _cached(convert: Callable[[str], T]) -> Callable[[str], T]:
+    """`convert`, remembering its answer (or its refusal) per distinct text: a file of a
+    million rows holds a few thousand distinct dates, codes and ages, so each is read
+    once and every other row costs one dictionary lookup."""
+    cache: dict[str, Any] = {}
+
+    def read(value: str) -> T:
+        found = cache.get(value, _MISSING)
+        if found is _MISSING:
+            try:
+                found = convert(value)
+            except RowError as error:
+                found = _Refusal(error)
+            if len(cache) < CACHE_LIMIT:
+                cache[value] = found
+        if type(found) is _Refusal:
+            raise RowError(found)
+        return found
+
+    return read
+
+
+def _text(limit: int, *, upper: bool = False) -> Callable[[str], str | None]:
+    def read(value: str) -> str | None:
+        value = value.strip()
+        return (value.upper() if upper else value)[:limit] or None
+
+    return read
+
+
+def _date_text(label: str) -> Callable[[str], str | None]:
+    def read(value: str) -> str | None:
+        parsed = parse_date(value, label)
+        return parsed.isoformat() if parsed else None
+
+    return read
+
+
+def _time_text(label: str) -> Callable[[str], str | None]:
+    def read(value: str) -> str | None:
+        parsed = parse_time(value, label)
+        return str(parsed) if parsed is not None else None
+
+    return read
+
+
+def _hour_text(value: str) -> str | None:
+    parsed = parse_hour(value)
+    return str(parsed) if parsed is not None else None
+
+
+def _flag_text(label: str) -> Callable[[str], str | None]:
+    def read(value: str) -> str | None:
+        flag = parse_flag(value, label)
+        return None if flag is None else "1" if flag else "0"
+
+    return read
+
+
+def _coordinate_text(low: float, high: float) -> Callable[[str], str | None]:
+    def read(value: str) -> str | None:
+        number = parse_coordinate(value, low, high)
+        return None if number is None else str(number)
+
+    return read
+
+
+def _location_text(value: str) -> tuple[str | None, str | None]:
+    latitude, longitude = parse_location(value)
+    return (
+        None if latitude is None else str(latitude),
+        None if longitude is None else str(longitude),
+    )
+
+
+def _code_text(allowed: set[str], label: str) -> Callable[[str], str | None]:
+    def read(value: str) -> str | None:
+        return parse_code(value, allowed, label) or None
+
+    return read
+
+
+def _age_text(value: str) -> str | None:
+    age = parse_age(value)
+    return None if age is None else str(age)
+
+
+def _report_number(value: str) -> str:
+    report = value.strip().upper()
+    if not report:
+        raise RowError("the report number is blank")
+    if len(report) > 30 or not re.fullmatch(r"[A-Z0-9-]+", report):
+        raise RowError(f"report number {report[:40]!r} is not letters and digits")
+    return report
+
+
+def _party_number(value: str) -> str | None:
+    number = value.strip()
+    if not number:
+        return None
+    try:
+        return f"N{int(float(number))}"
+    except (ValueError, OverflowError):
+        raise RowError(f"involvement number {number!r} is not a number") from None
+
+
+def _person_number(value: str) -> str | None:
+    number = value.strip()
+    if number and not re.fullmatch(r"\d{1,12}", number):
+        raise RowError(f"KCPD person number {number!r} is not 1 to 12 digits")
+    return number or None
+
+
+# Each output field that is read from one column: (our column name, reader).
+_FIELD_READERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+    # (output field, column, reader), in the order rows are checked
+    ("latitude", "latitude", _coordinate_text(-90, 90)),
+    ("longitude", "longitude", _coordinate_text(-180, 180)),
+    ("reported_time", "reported_time", _time_text("reported time")),
+    ("reported_date", "reported_date", _date_text("reported date")),
+    ("from_date", "from_date", _date_text("from date")),
+    ("from_time", "from_time", _time_text("from time")),
+    ("to_date", "to_date", _date_text("to date")),
+    ("to_time", "to_time", _time_text("to time")),
+    ("beat", "beat", _text(10)),
+    ("reporting_district", "reporting_district", _text(20)),
+    ("area", "area", _text(10, upper=True)),
+    ("address", "address", lambda value: clean_address(value) or None),
+    ("city", "city", lambda value: " ".join(value.split()).upper()[:60] or None),
+    ("zip_code", "zip_code", lambda value: parse_zip(value) or None),
+    ("is_domestic_violence", "dv", _flag_text("DV flag")),
+    ("firearm_used", "firearm", _flag_text("firearm flag")),
+    ("code", "offense", _text(80)),
+    ("ibrs", "ibrs", _text(10, upper=True)),
+    ("description", "description", _text(120)),
+    ("involvement", "involvement", _code_text(INVOLVEMENTS, "involvement")),
+    ("race", "race", _code_text(RACES, "race")),
+    ("sex", "sex", _code_text(SEXES, "sex")),
+    ("age", "age", _age_text),
+)
+_PERSON_READERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+    ("kcpd_person_number", "person_number", _person_number),
+    ("given_name", "given_name", _text(100)),
+    ("family_name", "family_name", _text(100)),
+    ("birth_date", "birth_date", _date_text("date of birth")),
+)
+
+
+class RowReader:
+    """Reads the data rows of one file against its layout into `ROW_FIELDS` records.
+
+    Every reader remembers its answers per distinct text (`_cached`). Keeps one counter
+    per distinct row hash for `anonymous_key` (files without report numbers only):
+    memory grows with the number of distinct rows, not with file size.
     """
 
     def __init__(self, layout: Layout) -> None:
@@ -340,60 +534,69 @@ class RowReader:
         self.width = len(layout.header)
         self.header_key = [normalise_header(h) for h in layout.header]
         self._seen_rows: Counter[bytes] = Counter()
+        columns = layout.columns
+        readers = _FIELD_READERS + (_PERSON_READERS if layout.links_people else ())
+        self._plan = [
+            (_AT[out], columns[column], _cached(read))
+            for out, column, read in readers
+            if column in columns
+        ]
+        self._location = columns.get("location")
+        self._read_location = _cached(_location_text)
+        self._hour = columns.get("reported_hour")
+        self._read_hour = _cached(_hour_text)
+        self._report = columns.get("report_number")
+        self._read_report = _cached(_report_number)
+        self._party_number = columns.get("party_number")
+        self._read_party_number = _cached(_party_number)
 
-    def parse(self, line_number: int, row: Sequence[str]) -> ParsedRow:
+    def read(self, row: Sequence[str]) -> Row:
+        """The row as a `ROW_FIELDS` record, or RowError with the reason it cannot load."""
+        self._check(row)
+        out: Row = [None] * len(ROW_FIELDS)
+        for position, index, read in self._plan:
+            out[position] = read(row[index])
+        if self._location is not None and out[_LAT] is None and out[_LON] is None:
+            out[_LAT], out[_LON] = self._read_location(row[self._location])
+        if self._hour is not None and out[_REPORTED_TIME] is None:
+            out[_REPORTED_TIME] = self._read_hour(row[self._hour])
+        if self._report is not None:
+            out[_REPORT] = out[_SOURCE_KEY] = self._read_report(row[self._report])
+        else:
+            fingerprint = row_fingerprint(row)
+            self._seen_rows[fingerprint] += 1
+            out[_SOURCE_KEY] = anonymous_key(fingerprint, self._seen_rows[fingerprint])
+        if self._party_number is not None:
+            out[_PARTY_KEY] = self._read_party_number(row[self._party_number])
+        if out[_PARTY_KEY] is None and out[_PERSON] is not None:
+            out[_PARTY_KEY] = f"P{out[_PERSON]}"
+        age = out[_AGE]
+        out[_DESCRIPTOR] = "-".join(
+            (
+                out[_INVOLVEMENT] or "",
+                out[_RACE] or "",
+                out[_SEX] or "",
+                "" if age == "0" else age or "",
+            )
+        )
+        return out
+
+    def _check(self, row: Sequence[str]) -> None:
         if len(row) != self.width:
             raise RowError(
                 f"expected {self.width} fields, found {len(row)} (a truncated or broken line)"
             )
         if self._is_header(row):
             raise RowError("a repeated header row")
-        for index, value in enumerate(row):
-            if len(value) > FIELD_LIMIT:
-                name = self.layout.header[index].strip() or f"column {index + 1}"
-                raise RowError(
-                    f"field {name!r} is {len(value):,} characters (limit {FIELD_LIMIT:,})"
-                )
-        if _UNDECODED.search("".join(row)):
-            raise RowError("the row holds bytes that are not valid UTF-8 text")
-        get = self._getter(row)
-        incident = self._incident(get)
-        # Some rows name no offense (KCPD leaves non-NIBRS offenses blank in some years);
-        # the incident still happened and is kept, with no offense row.
-        offense = (get("offense")[:80], get("ibrs").upper()[:10], get("description")[:120])
-        party = {
-            "involvement": parse_code(get("involvement"), INVOLVEMENTS, "involvement"),
-            "race": parse_code(get("race"), RACES, "race"),
-            "sex": parse_code(get("sex"), SEXES, "sex"),
-            "age": parse_age(get("age")),
-        }
-        person = self._person(get)
-        if person.get("person_number"):
-            party["kcpd_person_number"] = person["person_number"]
-        descriptor = "-".join(str(party[k] or "") for k in ("involvement", "race", "sex", "age"))
-        if self.layout.has_report_numbers:
-            report = get("report_number").upper()
-            if not report:
-                raise RowError("the report number is blank")
-            if len(report) > 30 or not re.fullmatch(r"[A-Z0-9-]+", report):
-                raise RowError(f"report number {report[:40]!r} is not letters and digits")
-            incident["report_number"] = report
-            key = report
-        else:
-            fingerprint = row_fingerprint(row)
-            self._seen_rows[fingerprint] += 1
-            key = anonymous_key(fingerprint, self._seen_rows[fingerprint])
-            incident["report_number"] = ""
-        number = get("party_number").strip()
-        if number:
-            try:
-                party_number = int(float(number))
-            except ValueError:
-                raise RowError(f"involvement number {number!r} is not a number") from None
-            party["party_key"] = f"N{party_number}"
-        elif person.get("person_number"):
-            party["party_key"] = f"P{person['person_number']}"
-        return ParsedRow(line_number, key, incident, offense, party, descriptor, person)
+        if max(map(len, row), default=0) > FIELD_LIMIT:
+            index, value = next((i, v) for i, v in enumerate(row) if len(v) > FIELD_LIMIT)
+            name = self.layout.header[index].strip() or f"column {index + 1}"
+            raise RowError(f"field {name!r} is {len(value):,} characters (limit {FIELD_LIMIT:,})")
+        joined = "".join(row)
+        if _UNDECODED.search(joined):
+            raise RowError(UNDECODED_REASON)
+        if "\x00" in joined:
+            raise RowError(NUL_REASON)
 
     def _is_header(self, row: Sequence[str]) -> bool:
         # Most rows differ from the header in their first field: check that one first.
@@ -401,67 +604,8 @@ class RowReader:
             [normalise_header(v) for v in row] == self.header_key
         )
 
-    def _getter(self, row: Sequence[str]) -> Getter:
-        columns = self.layout.columns
 
-        def get(name: str) -> str:
-            index = columns.get(name)
-            return row[index].strip() if index is not None else ""
-
-        return get
-
-    def _incident(self, get: Getter) -> dict[str, Any]:
-        latitude = parse_coordinate(get("latitude"), -90, 90)
-        longitude = parse_coordinate(get("longitude"), -180, 180)
-        if latitude is None and longitude is None:
-            latitude, longitude = parse_location(get("location"))
-        reported_time = parse_time(get("reported_time"), "reported time")
-        if reported_time is None and "reported_hour" in self.layout.columns:
-            reported_time = parse_hour(get("reported_hour"))
-        return {
-            "reported_date": parse_date(get("reported_date"), "reported date"),
-            "reported_time": reported_time,
-            "from_date": parse_date(get("from_date"), "from date"),
-            "from_time": parse_time(get("from_time"), "from time"),
-            "to_date": parse_date(get("to_date"), "to date"),
-            "to_time": parse_time(get("to_time"), "to time"),
-            "beat": get("beat")[:10],
-            "reporting_district": get("reporting_district")[:20],
-            "area": get("area").upper()[:10],
-            "address": clean_address(get("address")),
-            "city": " ".join(get("city").split()).upper()[:60],
-            "zip_code": parse_zip(get("zip_code")),
-            "latitude": latitude,
-            "longitude": longitude,
-            "is_domestic_violence": parse_flag(get("dv"), "DV flag"),
-            "firearm_used": parse_flag(get("firearm"), "firearm flag"),
-        }
-
-    def _person(self, get: Getter) -> dict[str, Any]:
-        if not self.layout.links_people:
-            return {}
-        number = get("person_number").strip()
-        if number and not re.fullmatch(r"\d{1,12}", number):
-            raise RowError(f"KCPD person number {number!r} is not 1 to 12 digits")
-        return {
-            "person_number": number,
-            "given_name": get("given_name")[:100],
-            "family_name": get("family_name")[:100],
-            "birth_date": parse_date(get("birth_date"), "date of birth"),
-        }
-
-
-def assign_party_keys(rows: Iterable[ParsedRow]) -> None:
-    """Give each party without an involvement number a key from what is known of it.
-
-    Within one report, the same person appears once per offense; two people alike in
-    involvement, race, sex and age are told apart by their order within an offense.
-    So the nth such person under each offense is the same party: "SUS-B-M-31#2".
-    """
-    ordinal: Counter[tuple[str, tuple[str, str, str], str]] = Counter()
-    for row in rows:
-        if "party_key" in row.party:
-            continue
-        slot = (row.source_key, row.offense, row.party_descriptor)
-        ordinal[slot] += 1
-        row.party["party_key"] = f"{row.party_descriptor}#{ordinal[slot]}"[:40]
+_LAT, _LON = _AT["latitude"], _AT["longitude"]
+_REPORTED_TIME, _REPORT, _SOURCE_KEY = _AT["reported_time"], _AT["report_number"], _AT["source_key"]
+_PARTY_KEY, _PERSON, _DESCRIPTOR = _AT["party_key"], _AT["kcpd_person_number"], _AT["descriptor"]
+_INVOLVEMENT, _RACE, _SEX, _AGE = _AT["involvement"], _AT["race"], _AT["sex"], _AT["age"]

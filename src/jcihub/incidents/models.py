@@ -29,6 +29,10 @@ class ImportRun(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Which process runs the import, so a run its process left "running" when it died
+    # can be told from one still going (see `importer.abandon_stale_runs`).
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     rows_read = models.PositiveIntegerField(default=0)
@@ -42,7 +46,7 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["file_sha256"])]
+        indexes = [models.Index(fields=["file_sha256"]), models.Index(fields=["status"])]
 
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.file_name} ({self.get_status_display()})"

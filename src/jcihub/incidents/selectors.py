@@ -124,3 +124,64 @@ def property_section(place: Property) -> PropertySection:
         more_url=f"{reverse('incidents:list')}?property={place.pk}",
         empty_text="No police incidents recorded at this property.",
     )
+
+
+PEOPLE_SHOWN = 25
+
+
+def people_section(place: Property, user: Any) -> PropertySection | None:
+    """The people linked to incidents at the property, as far as the viewer may see them
+    (the access policy decides each one; incidents are criminal history, and a victim is
+    named only to a viewer who may see that victim's locating information). One audit
+    entry records whom the viewer was shown."""
+    from jcihub.access import policy
+    from jcihub.audit.models import AuditAction
+    from jcihub.audit.services import record
+
+    if not policy.has_capability(user, policy.Cap.PEOPLE_VIEW):
+        return None
+    parties = Party.objects.filter(
+        incident__raw_address__property=place, person__isnull=False
+    ).values_list("person_id", "involvement")
+    roles: dict[int, set[str]] = defaultdict(set)
+    for person_id, involvement in parties:
+        roles[person_id].add(involvement)
+    visible = policy.visible_people(user).filter(pk__in=list(roles)).order_by("pk")
+    shown = []
+    for person in visible[: PEOPLE_SHOWN * 2]:
+        allowed = policy.visible_sensitivities(user, person)
+        if Sensitivity.CRIMINAL_HISTORY not in allowed:
+            continue
+        kinds = roles[person.pk]
+        if Involvement.VICTIM in kinds and Sensitivity.VICTIM_LOCATING not in allowed:
+            kinds = kinds - {Involvement.VICTIM}
+            if not kinds:
+                continue
+        shown.append((person, kinds))
+        if len(shown) == PEOPLE_SHOWN:
+            break
+    labels = dict(Involvement.choices)
+    items = tuple(
+        SectionItem(
+            text=str(person),
+            url=reverse("people:detail", args=[person.pk]),
+            detail=", ".join(sorted(str(labels[k]) for k in kinds)),
+        )
+        for person, kinds in shown
+    )
+    if items:
+        record(
+            user,
+            AuditAction.VIEW,
+            place,
+            summary=f"Viewed {len(items)} people linked to incidents at {place.record_number}",
+            changes={"people": [person.pk for person, _ in shown]},
+        )
+    hidden = len(roles) - len(items)
+    return PropertySection(
+        title="People linked to incidents here",
+        items=items,
+        total=len(roles),  # the page says how many more are linked (not shown to this viewer)
+        empty_text="No person you may see is linked to an incident here."
+        + (f" ({hidden} linked whom you may not see.)" if hidden else ""),
+    )

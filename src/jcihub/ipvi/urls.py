@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ladder_views, views
 
 app_name = "ipvi"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("rebuild/", views.rebuild, name="rebuild"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate"),
     path("tiers/", views.ladder, name="tiers"),
+    path("tiers/new/", ladder_views.tier_edit, name="tier_new"),
+    path("tiers/<int:pk>/", ladder_views.tier_edit, name="tier_edit"),
 ]

@@ -143,4 +143,11 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Cap.IPVI_VIEW)
 @require_GET
 def ladder(request: HttpRequest) -> HttpResponse:
-    return render(request, "ipvi/ladder.html", {"tiers": Tier.objects.order_by("level")})
+    return render(
+        request,
+        "ipvi/ladder.html",
+        {
+            "tiers": Tier.objects.order_by("level"),
+            "can_configure": policy.has_capability(request.user, Cap.IPVI_CONFIGURE),
+        },
+    )

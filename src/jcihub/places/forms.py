@@ -98,3 +98,27 @@ class TypeAddress(_UsaForm):
         error_messages={"invalid": "Two letters, e.g. MO."},
     )
     zip_code = forms.RegexField(**ZIP_FIELD)
+
+
+class ParcelForm(_UsaForm):
+    parcel_number = forms.CharField(max_length=40, required=False, label="Parcel number")
+    owner_name = forms.CharField(max_length=200, required=False, label="Owner of record")
+    owner_address = forms.CharField(max_length=300, required=False, label="Owner's mailing address")
+    land_use = forms.CharField(max_length=100, required=False, label="Land use")
+
+
+class ParcelImportForm(_UsaForm):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 CSV with a header row: property (record number, L0000123) or "
+        "address, city and zip_code; then parcel_number, owner_name, owner_address, land_use. "
+        "At most 20 MB.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 20 MB; split it.")
+        if not (upload.name or "").lower().endswith(".csv"):
+            raise forms.ValidationError("Choose a .csv file.")
+        return upload

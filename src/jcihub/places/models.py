@@ -121,3 +121,31 @@ class RawAddress(models.Model):
     def __str__(self) -> str:
         parts = (self.raw_line.strip(), self.raw_city.strip(), self.raw_zip.strip())
         return ", ".join(part for part in parts if part) or "(blank)"
+
+
+class Parcel(models.Model):
+    """The county's parcel and owner of record for a property, entered by hand or imported
+    from an assessor's CSV (`places.services.import_parcels`). Public record, not the
+    department's own finding: where it came from is kept with it."""
+
+    class Source(models.TextChoices):
+        ENTERED = "entered", "Entered by hand"
+        IMPORTED = "imported", "Imported from a CSV file"
+
+    property = models.OneToOneField(Property, on_delete=models.CASCADE, related_name="parcel")
+    parcel_number = models.CharField("Parcel number", max_length=40, blank=True)
+    owner_name = models.CharField("Owner of record", max_length=200, blank=True)
+    owner_address = models.CharField("Owner's mailing address", max_length=300, blank=True)
+    land_use = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    source_file = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["parcel_number"], name="parcel_number")]
+
+    def __str__(self) -> str:
+        return f"Parcel {self.parcel_number or '(no number)'} at {self.property_id}"

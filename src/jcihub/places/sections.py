@@ -45,25 +45,37 @@ class PropertySection:
 
 
 SectionProvider = Callable[["Property"], PropertySection | None]
+# A provider whose contents depend on who looks (people, cases scoped by agency) takes the
+# viewer too, and applies the access policy itself.
+ViewerSectionProvider = Callable[["Property", Any], PropertySection | None]
 
 _providers: dict[str, tuple[str, SectionProvider]] = {}
+_viewer_providers: dict[str, tuple[str, ViewerSectionProvider]] = {}
 
 
 def register(source: str, capability: str, provider: SectionProvider) -> None:
     _providers[source] = (capability, provider)
 
 
+def register_for_viewer(source: str, capability: str, provider: ViewerSectionProvider) -> None:
+    _viewer_providers[source] = (capability, provider)
+
+
 def registered_sources() -> list[str]:
-    return sorted(_providers)
+    return sorted({*_providers, *_viewer_providers})
 
 
 def sections_for(user: Any, place: "Property") -> list[PropertySection]:
     """Every section this user may see about the property, in source order."""
     found = []
-    for source in sorted(_providers):
-        capability, provider = _providers[source]
-        if policy.has_capability(user, capability):
-            section = provider(place)
-            if section is not None:
-                found.append(section)
+    for source in registered_sources():
+        section = None
+        if source in _providers and policy.has_capability(user, _providers[source][0]):
+            section = _providers[source][1](place)
+        elif source in _viewer_providers and policy.has_capability(
+            user, _viewer_providers[source][0]
+        ):
+            section = _viewer_providers[source][1](place, user)
+        if section is not None:
+            found.append(section)
     return found

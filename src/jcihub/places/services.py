@@ -3,7 +3,7 @@ and an administrator's correction of one mapping. Corrections are one transactio
 with their audit entry inside it."""
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from .models import (
     RAW_CITY_LENGTH,
     RAW_LINE_LENGTH,
     RAW_ZIP_LENGTH,
+    Parcel,
     Property,
     RawAddress,
     raw_address_key,
@@ -330,3 +331,92 @@ def correct_mapping(
         changes=field_changes(before, _mapping(raw)),
     )
     return raw
+
+
+# --- Parcels: owner and parcel of record ------------------------------------------------------
+
+PARCEL_FIELDS = ("parcel_number", "owner_name", "owner_address", "land_use")
+PARCEL_COLUMNS = ("property", "address", "city", "zip_code", *PARCEL_FIELDS)
+
+
+def _parcel_state(parcel: Parcel | None) -> dict[str, str]:
+    return {name: getattr(parcel, name) if parcel else "" for name in PARCEL_FIELDS}
+
+
+def _save_parcel(
+    actor: Any, place: Property, values: dict[str, str], source: str, source_file: str = ""
+) -> bool:
+    """Write the parcel fields; True when something changed (then audited)."""
+    parcel = Parcel.objects.filter(property=place).first()
+    before = _parcel_state(parcel)
+    after = {name: storable(values.get(name, "").strip(), 300) for name in PARCEL_FIELDS}
+    if parcel is not None and before == after:
+        return False
+    parcel = parcel or Parcel(property=place)
+    for name, value in after.items():
+        setattr(parcel, name, value)
+    parcel.source, parcel.source_file = source, source_file[:200]
+    parcel.updated_at, parcel.updated_by = timezone.now(), actor
+    parcel.full_clean(exclude=["property", "updated_by"])
+    parcel.save()
+    record(
+        actor,
+        AuditAction.UPDATE if any(before.values()) else AuditAction.CREATE,
+        parcel,
+        summary=f"Parcel of {place.record_number} {source}"[:300],
+        changes=field_changes(before, after),
+    )
+    return True
+
+
+@transaction.atomic
+def record_parcel(actor: Any, place: Property, values: dict[str, str]) -> bool:
+    """Owner and parcel entered by hand."""
+    return _save_parcel(actor, place, values, Parcel.Source.ENTERED)
+
+
+@dataclass
+class ParcelImport:
+    changed: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _find_property(row: dict[str, str]) -> Property | None:
+    number = (row.get("property") or "").strip().upper().removeprefix("L")
+    if number:
+        return Property.objects.filter(pk=int(number)).first() if number.isdigit() else None
+    address = normalise(row.get("address", ""), row.get("city", ""), "", row.get("zip_code", ""))
+    return Property.objects.filter(key=address.key).first() if address.names_a_place else None
+
+
+@transaction.atomic
+def import_parcels(actor: Any, rows: Iterable[dict[str, str]], file_name: str) -> ParcelImport:
+    """Parcel rows from a CSV: each lands on the property it names (record number, or the
+    address as normalised), or is kept in `rejected` with its line and why. Importing the
+    same file twice changes nothing; one bad row does not stop the others."""
+    result = ParcelImport()
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        place = _find_property(row)
+        if place is None:
+            what = row.get("property") or row.get("address") or "(blank)"
+            result.rejected.append((line, f"no property matches {what!r}"[:200]))
+            continue
+        if not any((row.get(name) or "").strip() for name in PARCEL_FIELDS):
+            result.rejected.append((line, "no parcel number, owner or land use given"))
+            continue
+        try:
+            changed = _save_parcel(actor, place, row, Parcel.Source.IMPORTED, file_name)
+        except ValidationError as error:
+            result.rejected.append((line, "; ".join(error.messages)[:200]))
+            continue
+        result.changed += changed
+        result.unchanged += not changed
+    record(
+        actor,
+        AuditAction.CREATE,
+        object_type="places.parcel",
+        summary=f"Imported parcels from {file_name}: {result.changed} changed, "
+        f"{result.unchanged} unchanged, {len(result.rejected)} rejected"[:300],
+    )
+    return result

@@ -1,5 +1,7 @@
 """Places pages: thin — parse input, ask the policy, call a service or selector, render."""
 
+import csv
+import io
 from typing import Any
 
 from django import forms
@@ -16,8 +18,15 @@ from jcihub.access.policy import Cap
 from jcihub.core.forms import attach_errors
 
 from . import selectors, services
-from .forms import ChooseProperty, PropertySearchForm, RawAddressSearchForm, TypeAddress
-from .models import Property, RawAddress
+from .forms import (
+    ChooseProperty,
+    ParcelForm,
+    ParcelImportForm,
+    PropertySearchForm,
+    RawAddressSearchForm,
+    TypeAddress,
+)
+from .models import Parcel, Property, RawAddress
 
 PAGE_SIZE = 25
 CANDIDATES = 10
@@ -73,6 +82,8 @@ def property_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "raw_count": raw_forms.count(),
             "sections": selectors.property_sections(request.user, place),
             "can_manage": policy.has_capability(request.user, Cap.PLACES_MANAGE),
+            "parcel": Parcel.objects.filter(property=place).select_related("updated_by").first(),
+            "can_edit_parcel": policy.has_capability(request.user, Cap.PLACES_PARCELS),
         },
     )
 
@@ -142,4 +153,61 @@ def correct_address(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "places/correct.html",
         {"raw": raw, "choose": choose, "typed": typed, "query": query, "candidates": candidates},
+    )
+
+
+@requires(Cap.PLACES_PARCELS)
+def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter or correct the property's owner and parcel of record."""
+    place = get_object_or_404(Property, pk=pk)
+    parcel = Parcel.objects.filter(property=place).first()
+    initial = {name: getattr(parcel, name) for name in services.PARCEL_FIELDS} if parcel else {}
+    form = ParcelForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            changed = services.record_parcel(request.user, place, form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, "Saved the parcel." if changed else "Nothing changed.")
+            return redirect("places:detail", pk=place.pk)
+    return render(request, "places/parcel_edit.html", {"place": place, "form": form})
+
+
+def _csv_rows(upload: Any) -> list[dict[str, str]]:
+    """The file's rows as dicts with lower-case column names; ValidationError if unreadable."""
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            {"file": "The file is not UTF-8 text; save it as CSV UTF-8."}
+        ) from None
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    if not columns & {"property", "address"}:
+        raise ValidationError({"file": "The header needs a property or an address column."})
+    return [
+        {(key or "").strip().lower(): (value or "") for key, value in row.items() if key}
+        for row in reader
+    ]
+
+
+@requires(Cap.PLACES_PARCELS)
+def parcel_import(request: HttpRequest) -> HttpResponse:
+    """Import owners and parcels from an assessor's CSV; rejected rows listed with why."""
+    form = ParcelImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    result = None
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_parcels(request.user, _csv_rows(upload), upload.name)
+        except ValidationError as error:
+            attach_errors(form, error)
+    return render(
+        request,
+        "places/parcel_import.html",
+        {"form": form, "result": result, "columns": services.PARCEL_COLUMNS},
     )

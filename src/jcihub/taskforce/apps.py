@@ -10,6 +10,7 @@ class TaskforceConfig(AppConfig):
         from jcihub.access.policy import Cap
         from jcihub.places import sections
 
-        from .selectors import property_section
+        from .selectors import cases_section, property_section
 
         sections.register("taskforce", Cap.TASKFORCE_VIEW, property_section)
+        sections.register_for_viewer("taskforce_cases", Cap.TASKFORCE_CASEWORK, cases_section)

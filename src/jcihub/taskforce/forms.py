@@ -1,14 +1,19 @@
 """The ranked list's filters, the offense-category forms, and the case forms."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
-from jcihub.accounts.models import User
+from jcihub.access import policy
+from jcihub.access.policy import Cap
+from jcihub.accounts.models import Team, User
 from jcihub.core.forms import usa_widgets
 from jcihub.places.models import Property
 
-from .models import Agency, Category
+from . import districts
+from .models import Agency, Category, TaskforceCase
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -39,9 +44,29 @@ class RankingFilterForm(forms.Form):
         label="ZIP code",
         error_messages={"invalid": "Enter a 5-digit ZIP code."},
     )
+    district = forms.ChoiceField(
+        required=False,
+        label="Council district",
+        help_text="Where the property's point is known.",
+    )
+    review = forms.ChoiceField(
+        choices=[
+            ("", "Under review or not"),
+            ("no", "Not under review (no open case)"),
+            ("yes", "Already under review (an open case)"),
+        ],
+        required=False,
+        label="Under review",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if districts.available():
+            district = self.fields["district"]
+            assert isinstance(district, forms.ChoiceField)
+            district.choices = [("", "Any district"), *districts.choices()]
+        else:
+            del self.fields["district"]
         usa_widgets(self)
 
 
@@ -78,6 +103,13 @@ class OpenCaseForm(forms.Form):
         help_text="As on the property's page, for example L0000123.",
     )
     lead_agency = forms.ChoiceField(choices=[("", "- Select -"), *Agency.choices])
+    members = forms.MultipleChoiceField(
+        choices=Agency.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Member agencies",
+        help_text="The other agencies taking part (the lead agency is always one).",
+    )
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -97,19 +129,60 @@ class OpenCaseForm(forms.Form):
         return found
 
 
+def possible_owners() -> Any:
+    """Who may be named as an item's owner: active users whose role works taskforce cases
+    (the service checks that they act for the item's agency)."""
+    roles = [r for r, caps in policy.ROLE_CAPABILITIES.items() if Cap.TASKFORCE_CASEWORK in caps]
+    return User.objects.filter(is_active=True, role__in=roles).order_by("username")
+
+
 class ActionItemForm(forms.Form):
     description = forms.CharField(max_length=300, label="What is to be done")
     owner_agency = forms.ChoiceField(choices=[("", "- Select -"), *Agency.choices], label="Agency")
     owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("username"),
-        required=False,
+        queryset=User.objects.none(),
         label="Person responsible",
-        help_text="Optional: one person at that agency.",
+        help_text="One person who acts for that agency (in its team), or a coordinator.",
     )
     due_on = forms.DateField(widget=DATE, label="Due")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = possible_owners()
+        usa_widgets(self)
+
+
+class CaseAgenciesForm(forms.Form):
+    agencies = forms.MultipleChoiceField(
+        choices=Agency.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Agencies to add",
+        error_messages={"required": "Tick at least one agency to add."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False, label="Note"
+    )
+    attachment = forms.FileField(
+        required=False,
+        label="Attach a file (optional)",
+        help_text="PDF, picture (PNG, JPEG, GIF), Word or Excel (.docx, .xlsx), text or CSV; "
+        "at most {limit}. Programs and scripts are refused.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = settings.TASKFORCE_ATTACHMENT_MAX_BYTES / (1024 * 1024)
+        field = self.fields["attachment"]
+        field.help_text = str(field.help_text).format(limit=f"{limit:g} MB")
         usa_widgets(self)
 
 
@@ -125,3 +198,94 @@ class CloseCaseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         usa_widgets(self)
+
+
+class AgencyTeamForm(forms.Form):
+    agency = forms.ChoiceField(choices=[("", "- Select -"), *Agency.choices])
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(disabled_on__isnull=True).order_by("name"),
+        help_text="Its members (agency liaisons) will see and work this agency's cases and items.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(widget=DATE, label="Date")
+    title = forms.CharField(max_length=200, required=False, initial="Taskforce meeting")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class AttendanceForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Attendee with an account",
+        help_text="Or leave empty and type the name below.",
+    )
+    name = forms.CharField(max_length=160, required=False)
+    agency = forms.ChoiceField(choices=[("", "- Select -"), *Agency.choices])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.fields["user"]
+        assert isinstance(user, forms.ModelChoiceField)
+        user.queryset = possible_owners()
+        usa_widgets(self)
+
+
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"Case {obj.pk}: {obj.property.full_line}"
+
+
+class DecisionForm(forms.Form):
+    case = CaseChoiceField(queryset=TaskforceCase.objects.none(), label="Case")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Decision"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        case = self.fields["case"]
+        assert isinstance(case, forms.ModelChoiceField)
+        case.queryset = TaskforceCase.objects.select_related("property").order_by("-id")
+        usa_widgets(self)
+
+
+class MeetingNotesForm(forms.Form):
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        required=False,
+        label="Minutes",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+
+class ReportMonthForm(forms.Form):
+    month = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="Year and month, for example 2024-06.",
+        error_messages={"invalid": "Enter a month as YYYY-MM, for example 2024-06."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+    def clean_month(self) -> dt.date:
+        year, month = self.cleaned_data["month"].split("-")
+        if not 2000 <= int(year) <= 2100:
+            raise forms.ValidationError("Enter a year between 2000 and 2100.")
+        return dt.date(int(year), int(month), 1)

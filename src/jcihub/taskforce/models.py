@@ -8,8 +8,10 @@ rows seeded by a migration. Counting itself is in `selectors.py`.
 """
 
 import datetime as dt
+import os
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
@@ -156,13 +158,163 @@ class ActionItem(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set once, by `escalate_overdue_items`, when the item is overdue by more than
+    # TASKFORCE_ESCALATE_AFTER_DAYS; cleared when the item is reopened or its date moves.
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["status", "due_on"], name="taskforce_item_due")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="taskforce_item_due"),
+            models.Index(fields=["owner_agency", "status"], name="taskforce_item_agency"),
+        ]
 
     def __str__(self) -> str:
         return self.description
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status == self.Status.OPEN and self.due_on < today
+
+    def days_overdue(self, today: dt.date) -> int:
+        return (today - self.due_on).days if self.is_overdue(today) else 0
+
+    @property
+    def was_on_time(self) -> bool:
+        done = self.completed_at
+        return done is not None and timezone.localdate(done) <= self.due_on
+
+
+# --- Member agencies, notes and attachments, meetings ----------------------------------
+
+
+class AgencyTeam(models.Model):
+    """Which team of users stands for a taskforce agency. Agency liaisons in the team see
+    and work that agency's cases and action items, and nothing else of the taskforce."""
+
+    agency = models.CharField(max_length=30, choices=Agency.choices)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["agency", "team__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "team"], name="taskforce_agency_team_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_agency_display()}: {self.team}"
+
+
+class CaseAgency(models.Model):
+    """An agency taking part in a case; the case's lead agency is always one of them."""
+
+    case = models.ForeignKey(TaskforceCase, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.CharField(max_length=30, choices=Agency.choices)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "agency"], name="taskforce_case_agency_once")
+        ]
+        indexes = [models.Index(fields=["agency", "case"], name="taskforce_case_agency")]
+
+    def __str__(self) -> str:
+        return self.get_agency_display()
+
+
+class AttachmentStorage(FileSystemStorage):
+    """Files under `TASKFORCE_ATTACHMENT_DIR`, read when used (so a test, or a changed
+    setting, moves them), with no URL: they are served only through the policy-checked
+    download view, never as static or media files."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.TASKFORCE_ATTACHMENT_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Case attachments have no URL; use the download view.")
+
+
+def attachment_storage() -> AttachmentStorage:
+    return AttachmentStorage()
+
+
+class CaseNote(models.Model):
+    """A note on a case, optionally with one attached file (type and size checked)."""
+
+    case = models.ForeignKey(TaskforceCase, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.CharField(max_length=30, choices=Agency.choices, blank=True)
+    text = models.TextField(blank=True)
+    # The stored name is random; the name the user gave is kept only to label the file.
+    attachment = models.FileField(storage=attachment_storage, upload_to="cases/", blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment_size = models.PositiveIntegerField(null=True, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on taskforce case {self.case_id}"
+
+
+class Meeting(models.Model):
+    """A taskforce meeting: its agenda (fixed when the meeting is set up), who attended,
+    and the decisions recorded against cases."""
+
+    held_on = models.DateField()
+    title = models.CharField(max_length=200, default="Taskforce meeting")
+    agenda = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.held_on:%Y-%m-%d}"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    name = models.CharField(max_length=160)
+    agency = models.CharField(max_length=30, choices=Agency.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agency", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Decision(models.Model):
+    """What the meeting decided about one case."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    case = models.ForeignKey(TaskforceCase, on_delete=models.PROTECT, related_name="decisions")
+    text = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -31,11 +31,22 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
+from jcihub.access import policy
 from jcihub.incidents.models import Incident, Offense
 from jcihub.places.models import Property
 from jcihub.places.sections import PropertySection
 
-from .models import FLAG_FIELDS, ActionItem, Category, FlagRule, OffenseCode, TaskforceCase
+from . import districts
+from .charts import monthly_bars
+from .models import (
+    FLAG_FIELDS,
+    ActionItem,
+    Agency,
+    Category,
+    FlagRule,
+    OffenseCode,
+    TaskforceCase,
+)
 
 WINDOWS = (30, 90, 365)
 HISTORY_DAYS = 365  # "the property's own history": the year before a rule's window
@@ -272,6 +283,25 @@ def rank_problem_properties(
     return ranked
 
 
+def narrow_ranking(
+    ranked: list[RankedProperty], *, district: str = "", review: str = ""
+) -> list[RankedProperty]:
+    """Keep the entries in a council district (where the point is known) and/or under
+    review or not (an open case), and number the rest from 1 again."""
+    if review:
+        reviewed = set(open_cases().values_list("property_id", flat=True))
+        ranked = [e for e in ranked if (e.place.pk in reviewed) == (review == "yes")]
+    if district:
+        ranked = [
+            e
+            for e in ranked
+            if districts.district_of(e.place.latitude, e.place.longitude) == district
+        ]
+    for position, entry in enumerate(ranked, start=1):
+        entry.rank = position
+    return ranked
+
+
 def attach_incidents(entries: list[RankedProperty], beat: str = "", zip_code: str = "") -> None:
     """Fill each hit with the incidents it counted (the latest few): one query per rule
     for the whole page of entries."""
@@ -366,10 +396,12 @@ def property_section(place: Property) -> PropertySection:
         for category, label in CATEGORY_LABELS.items()
     ]
     labels = [str(label) for _, label in Category.choices]
+    months = monthly_history(place, end)
     history = [
         (row.month, [("All incidents", row.total), *zip(labels, row.by_category, strict=True)])
-        for row in monthly_history(place, end)
+        for row in months
     ]
+    chart = monthly_bars([(row.month, row.total) for row in reversed(months)])
     flagged = rank_problem_properties(end, place_ids=[place.pk])
     return PropertySection(
         title="Incidents by category (taskforce)",
@@ -384,6 +416,7 @@ def property_section(place: Property) -> PropertySection:
             "hits": flagged[0].hits if flagged else [],
             "history": history,
             "history_columns": ["All incidents", *labels],
+            "chart": chart,
         },
     )
 
@@ -391,18 +424,139 @@ def property_section(place: Property) -> PropertySection:
 # --- Cases and action items ------------------------------------------------------------
 
 
-def open_cases() -> QuerySet[TaskforceCase]:
-    return TaskforceCase.objects.filter(status=TaskforceCase.Status.OPEN).select_related("property")
+def open_cases(user: Any = None) -> QuerySet[TaskforceCase]:
+    """Open cases (those the user may see, when a user is given)."""
+    cases = TaskforceCase.objects.filter(status=TaskforceCase.Status.OPEN)
+    if user is not None:
+        cases = policy.visible_taskforce_cases(user, cases)
+    return cases.select_related("property")
 
 
-def overdue_items(today: dt.date) -> QuerySet[ActionItem]:
-    """Open action items past their due date, on open cases, the longest overdue first."""
+def overdue_items(today: dt.date, user: Any = None) -> QuerySet[ActionItem]:
+    """Open action items past their due date, on open cases, the longest overdue first
+    (those the user may see, when a user is given)."""
+    items = ActionItem.objects.filter(
+        status=ActionItem.Status.OPEN,
+        due_on__lt=today,
+        case__status=TaskforceCase.Status.OPEN,
+    )
+    if user is not None:
+        items = policy.visible_action_items(user, items)
+    return items.select_related("case__property", "owner").order_by("due_on", "id")
+
+
+def owned_items(user: Any) -> QuerySet[ActionItem]:
+    """The open items one person owns, on open cases, soonest due first: their dashboard."""
     return (
         ActionItem.objects.filter(
-            status=ActionItem.Status.OPEN,
-            due_on__lt=today,
-            case__status=TaskforceCase.Status.OPEN,
+            owner=user, status=ActionItem.Status.OPEN, case__status=TaskforceCase.Status.OPEN
         )
-        .select_related("case__property", "owner")
+        .select_related("case__property")
         .order_by("due_on", "id")
+    )
+
+
+def escalated_items(user: Any = None) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.filter(
+        status=ActionItem.Status.OPEN,
+        case__status=TaskforceCase.Status.OPEN,
+        escalated_at__isnull=False,
+    )
+    if user is not None:
+        items = policy.visible_action_items(user, items)
+    return items.select_related("case__property", "owner").order_by("due_on", "id")
+
+
+def case_items(user: Any, case: TaskforceCase) -> QuerySet[ActionItem]:
+    """The case's items the user may see: every item for coordinators, their agency's for
+    an agency liaison."""
+    return policy.visible_action_items(user, case.items.select_related("owner"))
+
+
+def member_agencies(case: TaskforceCase) -> list[str]:
+    """The case's agencies, lead first."""
+    labels = dict(Agency.choices)
+    members = set(case.agencies.values_list("agency", flat=True)) | {case.lead_agency}
+    ordered = [case.lead_agency] + [a for a in Agency.values if a in members - {case.lead_agency}]
+    return [str(labels[a]) for a in ordered]
+
+
+def property_cases(place: Property, user: Any) -> tuple[list[TaskforceCase], list[TaskforceCase]]:
+    """The property's open and past cases that the user may see."""
+    cases = list(policy.visible_taskforce_cases(user, place.taskforce_cases.all()))
+    is_open = TaskforceCase.Status.OPEN
+    return [c for c in cases if c.status == is_open], [c for c in cases if c.status != is_open]
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+AGENDA_FLAGS_SHOWN = 25
+
+
+def meeting_agenda(today: dt.date) -> dict[str, Any]:
+    """What a meeting has before it: properties newly flagged (meeting a rule and not under
+    review), the open cases, and the overdue items, as plain data kept with the meeting."""
+    under_review = set(open_cases().values_list("property_id", flat=True))
+    flagged = [
+        entry
+        for entry in rank_problem_properties(default_end())
+        if entry.place.pk not in under_review
+    ]
+    cases = open_cases().annotate(
+        open_items=Count("items", filter=Q(items__status=ActionItem.Status.OPEN)),
+        overdue=Count(
+            "items", filter=Q(items__status=ActionItem.Status.OPEN, items__due_on__lt=today)
+        ),
+    )
+    return {
+        "built_on": str(today),
+        "new_flags": [
+            {
+                "property_id": entry.place.pk,
+                "property": f"{entry.place.record_number} {entry.place.full_line}",
+                "reasons": [hit.reason for hit in entry.hits],
+            }
+            for entry in flagged[:AGENDA_FLAGS_SHOWN]
+        ],
+        "new_flags_total": len(flagged),
+        "open_cases": [
+            {
+                "case_id": case.pk,
+                "property": f"{case.property.record_number} {case.property.full_line}",
+                "lead_agency": case.get_lead_agency_display(),
+                "open_items": case.open_items,
+                "overdue": case.overdue,
+            }
+            for case in cases.order_by("opened_at", "id")
+        ],
+        "overdue_items": [
+            {
+                "item_id": item.pk,
+                "case_id": item.case_id,
+                "description": item.description,
+                "agency": item.get_owner_agency_display(),
+                "owner": str(item.owner) if item.owner else "",
+                "due_on": str(item.due_on),
+                "days_overdue": item.days_overdue(today),
+            }
+            for item in overdue_items(today)
+        ],
+    }
+
+
+def cases_section(place: Property, user: Any) -> PropertySection:
+    """The property's open and past taskforce cases that the viewer may see."""
+    open_now, past = property_cases(place, user)
+    return PropertySection(
+        title="Taskforce cases",
+        items=(),
+        total=0,
+        more_url=reverse("taskforce:cases"),
+        template="taskforce/property_cases.html",
+        context={
+            "open_cases": open_now,
+            "past_cases": past,
+            "can_open": policy.has_capability(user, policy.Cap.TASKFORCE_COORDINATE),
+            "place": place,
+        },
     )

@@ -1,16 +1,31 @@
 """Taskforce actions: each one transaction, each one audited."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jcihub.access import policy
 from jcihub.audit.models import AuditAction
 from jcihub.audit.services import field_changes, record
 
-from .models import ActionItem, Category, OffenseCode, TaskforceCase
+from .attachments import check_upload
+from .models import (
+    ActionItem,
+    Agency,
+    AgencyTeam,
+    Attendance,
+    CaseAgency,
+    CaseNote,
+    Category,
+    Decision,
+    Meeting,
+    OffenseCode,
+    TaskforceCase,
+)
 
 
 def _clean_categories(categories: list[str]) -> list[str]:
@@ -77,21 +92,69 @@ def _case_state(case: TaskforceCase) -> dict[str, Any]:
 
 
 @transaction.atomic
-def open_case(actor: Any, place: Any, lead_agency: str, summary: str) -> TaskforceCase:
-    """Open a taskforce case on a property."""
+def open_case(
+    actor: Any,
+    place: Any,
+    lead_agency: str,
+    summary: str,
+    members: Iterable[str] = (),
+) -> TaskforceCase:
+    """Open a taskforce case on a property, led by one agency, with its member agencies."""
     if not summary.strip():
         raise ValidationError({"summary": "Say why the property is under review."})
+    if lead_agency not in Agency.values:
+        raise ValidationError({"lead_agency": "Choose the lead agency."})
     case = TaskforceCase.objects.create(
         property=place, lead_agency=lead_agency, summary=summary.strip(), opened_by=actor
     )
+    agencies = _join_agencies(case, [lead_agency, *members])
     record(
         actor,
         AuditAction.CREATE,
         case,
         summary=f"Opened taskforce case {case.pk} on {place.record_number} {place.full_line}"[:300],
-        changes=field_changes({}, _case_state(case)),
+        changes=field_changes({}, {**_case_state(case), "agencies": agencies}),
     )
     return case
+
+
+def _join_agencies(case: TaskforceCase, agencies: Iterable[str]) -> list[str]:
+    """Add the agencies the case does not have yet; the ones added, in a stable order."""
+    unknown = set(agencies) - set(Agency.values)
+    if unknown:
+        raise ValidationError({"agencies": f"Unknown agencies: {', '.join(sorted(unknown))}"})
+    present = set(case.agencies.values_list("agency", flat=True))
+    added = [a for a in Agency.values if a in set(agencies) - present]
+    CaseAgency.objects.bulk_create([CaseAgency(case=case, agency=a) for a in added])
+    return added
+
+
+@transaction.atomic
+def add_case_agencies(actor: Any, case: TaskforceCase, agencies: Iterable[str]) -> list[str]:
+    """Make more agencies members of the case."""
+    _require_open(case)
+    present = set(case.agencies.values_list("agency", flat=True))
+    added = _join_agencies(case, agencies)
+    if added:
+        record(
+            actor,
+            AuditAction.UPDATE,
+            case,
+            summary=f"Taskforce case {case.pk}: member agencies added: {', '.join(added)}"[:300],
+            changes=field_changes(
+                {"agencies": sorted(present)}, {"agencies": sorted(present | set(added))}
+            ),
+        )
+    return added
+
+
+def may_own(user: Any, agency: str) -> bool:
+    """A person may own an agency's item when they act for that agency (a liaison in its
+    team) or coordinate the taskforce (they may act for any agency)."""
+    if user is None or not user.is_active:
+        return False
+    agencies = policy.taskforce_agencies(user)
+    return agencies is None or agency in agencies
 
 
 def _require_open(case: TaskforceCase) -> None:
@@ -106,10 +169,23 @@ def add_action_item(
     description: str,
     owner_agency: str,
     due_on: dt.date,
-    owner: Any = None,
+    owner: Any,
 ) -> ActionItem:
-    """Add an action item with one owner (an agency, and optionally a person)."""
+    """Add an action item with one owner: an agency and one person who acts for it. The
+    agency becomes a member of the case if it was not one."""
     _require_open(case)
+    if not description.strip():
+        raise ValidationError({"description": "Say what is to be done."})
+    if owner is None:
+        raise ValidationError({"owner": "Choose the one person responsible."})
+    if not may_own(owner, owner_agency):
+        raise ValidationError(
+            {
+                "owner": f"{owner} does not act for {Agency(owner_agency).label}: choose someone "
+                "in that agency's team, or a taskforce coordinator."
+            }
+        )
+    _join_agencies(case, [owner_agency])
     item = ActionItem.objects.create(
         case=case,
         description=description.strip(),
@@ -127,7 +203,7 @@ def add_action_item(
             {
                 "description": item.description,
                 "owner_agency": owner_agency,
-                "owner": owner.get_username() if owner else "",
+                "owner": owner.get_username(),
                 "due_on": str(due_on),
             },
         ),
@@ -146,7 +222,9 @@ def set_item_status(actor: Any, item: ActionItem, status: str) -> ActionItem:
     before = {"status": item.status}
     item.status = status
     item.completed_at = timezone.now() if status == ActionItem.Status.DONE else None
-    item.save(update_fields=["status", "completed_at"])
+    if status == ActionItem.Status.OPEN:
+        item.escalated_at = None  # reopened: the clock for escalation starts again
+    item.save(update_fields=["status", "completed_at", "escalated_at"])
     record(
         actor,
         AuditAction.UPDATE,
@@ -184,3 +262,170 @@ def close_case(actor: Any, case: TaskforceCase, reason: str = "") -> TaskforceCa
         reason=case.close_reason,
     )
     return case
+
+
+# --- Escalation ---------------------------------------------------------------------------
+
+
+def escalate_overdue_items(today: dt.date, after_days: int) -> list[ActionItem]:
+    """Escalate every open item on an open case overdue by more than `after_days` days
+    that is not escalated yet: one transaction, and one audit entry, per item. Running it
+    again the same day escalates nothing more."""
+    if after_days < 0:
+        raise ValidationError("The escalation delay cannot be negative.")
+    cutoff = today - dt.timedelta(days=after_days)
+    due = ActionItem.objects.filter(
+        status=ActionItem.Status.OPEN,
+        case__status=TaskforceCase.Status.OPEN,
+        due_on__lt=cutoff,
+        escalated_at__isnull=True,
+    ).order_by("due_on", "id")
+    escalated = []
+    for item_id in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            item = ActionItem.objects.select_for_update().get(pk=item_id)
+            if item.escalated_at is not None:
+                continue
+            item.escalated_at = timezone.now()
+            item.save(update_fields=["escalated_at"])
+            record(
+                None,
+                AuditAction.UPDATE,
+                item,
+                summary=f"Escalated action item {item.pk} on taskforce case {item.case_id}: "
+                f"{(today - item.due_on).days} days overdue (limit {after_days})",
+                changes=field_changes({"escalated": False}, {"escalated": True}),
+            )
+        escalated.append(item)
+    return escalated
+
+
+# --- Notes and attachments ------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_note(
+    actor: Any, case: TaskforceCase, text: str, upload: Any = None, agency: str = ""
+) -> CaseNote:
+    """A note on the case, with one attachment if given (checked: type and size)."""
+    text = text.strip()
+    if not text and upload is None:
+        raise ValidationError({"text": "Write a note or choose a file to attach."})
+    note = CaseNote(case=case, author=actor, agency=agency, text=text)
+    facts: dict[str, Any] = {"text": text}
+    if upload is not None:
+        checked = check_upload(upload)
+        note.attachment.save(checked.stored_name, upload, save=False)
+        note.attachment_name = checked.original_name
+        note.attachment_type = checked.content_type
+        note.attachment_size = checked.size
+        note.attachment_sha256 = checked.sha256
+        facts.update(attachment=checked.original_name, size=checked.size, sha256=checked.sha256)
+    note.save()
+    what = f" with attachment {note.attachment_name}" if note.attachment_name else ""
+    record(
+        actor,
+        AuditAction.CREATE,
+        note,
+        summary=f"Note on taskforce case {case.pk}{what}"[:300],
+        changes=field_changes({}, facts),
+    )
+    return note
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_meeting(actor: Any, held_on: dt.date, title: str, agenda: dict[str, Any]) -> Meeting:
+    """Set up a meeting with its agenda (built by `selectors.meeting_agenda`), fixed now so
+    the minutes show what the meeting had before it."""
+    meeting = Meeting.objects.create(
+        held_on=held_on, title=title.strip() or "Taskforce meeting", agenda=agenda, created_by=actor
+    )
+    record(
+        actor,
+        AuditAction.CREATE,
+        meeting,
+        summary=f"Scheduled {meeting}"[:300],
+        changes=field_changes({}, {"held_on": str(held_on), "title": meeting.title}),
+    )
+    return meeting
+
+
+@transaction.atomic
+def record_attendance(
+    actor: Any, meeting: Meeting, name: str, agency: str, user: Any = None
+) -> Attendance:
+    name = name.strip() or (str(user) if user is not None else "")
+    if not name:
+        raise ValidationError({"name": "Enter who attended."})
+    if agency not in Agency.values:
+        raise ValidationError({"agency": "Choose the agency they came for."})
+    present = Attendance.objects.create(meeting=meeting, name=name, agency=agency, user=user)
+    record(
+        actor,
+        AuditAction.CREATE,
+        present,
+        summary=f"{name} ({Agency(agency).label}) attended {meeting}"[:300],
+    )
+    return present
+
+
+@transaction.atomic
+def record_decision(actor: Any, meeting: Meeting, case: TaskforceCase, text: str) -> Decision:
+    if not text.strip():
+        raise ValidationError({"text": "Write what was decided."})
+    decision = Decision.objects.create(
+        meeting=meeting, case=case, text=text.strip(), recorded_by=actor
+    )
+    record(
+        actor,
+        AuditAction.CREATE,
+        decision,
+        summary=f"Decision on taskforce case {case.pk} at {meeting}: {decision.text}"[:300],
+    )
+    return decision
+
+
+@transaction.atomic
+def set_meeting_notes(actor: Any, meeting: Meeting, notes: str) -> Meeting:
+    before = {"notes": meeting.notes}
+    meeting.notes = notes.strip()
+    meeting.save(update_fields=["notes"])
+    record(
+        actor,
+        AuditAction.UPDATE,
+        meeting,
+        summary=f"Minutes of {meeting} updated"[:300],
+        changes=field_changes(before, {"notes": meeting.notes}),
+    )
+    return meeting
+
+
+# --- Which team stands for which agency -----------------------------------------------------
+
+
+@transaction.atomic
+def link_agency_team(actor: Any, agency: str, team: Any) -> AgencyTeam:
+    if AgencyTeam.objects.filter(agency=agency, team=team).exists():
+        raise ValidationError({"team": f"{team} already stands for that agency."})
+    link = AgencyTeam.objects.create(agency=agency, team=team)
+    record(
+        actor,
+        AuditAction.CREATE,
+        link,
+        summary=f"Team {team} acts for {link.get_agency_display()}"[:300],
+    )
+    return link
+
+
+@transaction.atomic
+def unlink_agency_team(actor: Any, link: AgencyTeam) -> None:
+    record(
+        actor,
+        AuditAction.DELETE,
+        link,
+        summary=f"Team {link.team} no longer acts for {link.get_agency_display()}"[:300],
+    )
+    link.delete()

@@ -1,35 +1,51 @@
 """Taskforce pages: thin — parse input, ask the policy, call a service or selector, render."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from jcihub.access import policy
-from jcihub.access.guards import requires
+from jcihub.access.guards import deny, requires
 from jcihub.access.policy import Cap
 from jcihub.access.services import log_export
+from jcihub.audit.models import AuditAction
+from jcihub.audit.services import record
 from jcihub.core.exports import csv_response
 from jcihub.core.forms import attach_errors
 from jcihub.incidents.models import Offense
 
-from . import selectors, services
+from . import districts, selectors, services
 from .forms import (
     ActionItemForm,
+    AgencyTeamForm,
+    CaseAgenciesForm,
     CloseCaseForm,
     NewOffenseCodeForm,
+    NoteForm,
     OffenseCategoriesForm,
     OpenCaseForm,
     RankingFilterForm,
 )
-from .models import ActionItem, OffenseCode, TaskforceCase
+from .models import ActionItem, AgencyTeam, OffenseCode, TaskforceCase
+from .outcomes import case_outcome
 
 PAGE_SIZE = 25
 UNMAPPED_SHOWN = 50
@@ -60,11 +76,14 @@ def _ranking(request: HttpRequest) -> tuple[RankingFilterForm, dict[str, Any], d
 
 
 def _ranked(filters: dict[str, Any], end: dt.date) -> list[selectors.RankedProperty]:
-    return selectors.rank_problem_properties(
+    ranked = selectors.rank_problem_properties(
         end,
         beat=filters.get("beat", ""),
         zip_code=filters.get("zip_code", ""),
         category=filters.get("category", ""),
+    )
+    return selectors.narrow_ranking(
+        ranked, district=filters.get("district", ""), review=filters.get("review", "")
     )
 
 
@@ -194,30 +213,66 @@ def edit_offense_code(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Cases and action items ------------------------------------------------------------
 
 
+def get_case_for_user(user: Any, pk: int) -> TaskforceCase:
+    """The case, if the user may see it; 404 otherwise (audited), so a refusal does not
+    reveal that the case exists."""
+    case = TaskforceCase.objects.select_related("property", "opened_by").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    if not policy.can_view_taskforce_case(user, case):
+        deny(user, f"taskforce case {pk} not visible to this user", not_found=True)
+    return case
+
+
+def _with_counts(cases: Any, today: dt.date) -> Any:
+    return cases.annotate(
+        open_items=Count("items", filter=Q(items__status=ActionItem.Status.OPEN)),
+        overdue=Count(
+            "items", filter=Q(items__status=ActionItem.Status.OPEN, items__due_on__lt=today)
+        ),
+    )
+
+
 @requires(Cap.TASKFORCE_CASEWORK)
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    """Open cases, and every overdue action item on them."""
+    """The coordinator's dashboard (an agency liaison's: their agency's): escalated and
+    overdue action items, then the open cases."""
     today = timezone.localdate()
-    cases = (
-        selectors.open_cases()
-        .order_by("-opened_at", "-id")
-        .annotate(
-            open_items=Count("items", filter=Q(items__status=ActionItem.Status.OPEN)),
-            overdue=Count(
-                "items", filter=Q(items__status=ActionItem.Status.OPEN, items__due_on__lt=today)
-            ),
-        )
-    )
+    cases = _with_counts(selectors.open_cases(request.user), today).order_by("-opened_at", "-id")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "taskforce/cases.html",
-        {"page_obj": page, "overdue": selectors.overdue_items(today), "today": today},
+        {
+            "page_obj": page,
+            "overdue": selectors.overdue_items(today, request.user),
+            "escalated": selectors.escalated_items(request.user),
+            "today": today,
+            "escalate_after": settings.TASKFORCE_ESCALATE_AFTER_DAYS,
+            "can_coordinate": policy.has_capability(request.user, Cap.TASKFORCE_COORDINATE),
+        },
     )
 
 
 @requires(Cap.TASKFORCE_CASEWORK)
+@require_GET
+def my_items(request: HttpRequest) -> HttpResponse:
+    """The owner's dashboard: the open items this person owns, overdue ones marked."""
+    today = timezone.localdate()
+    items = [(item, item.days_overdue(today)) for item in selectors.owned_items(request.user)]
+    return render(
+        request,
+        "taskforce/my_items.html",
+        {
+            "items": items,
+            "overdue_count": sum(1 for _, late in items if late),
+            "escalate_after": settings.TASKFORCE_ESCALATE_AFTER_DAYS,
+        },
+    )
+
+
+@requires(Cap.TASKFORCE_COORDINATE)
 def case_new(request: HttpRequest) -> HttpResponse:
     initial = {"property": request.GET.get("property", "")[:12]}
     form = OpenCaseForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -228,6 +283,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["property"],
                 form.cleaned_data["lead_agency"],
                 form.cleaned_data["summary"],
+                form.cleaned_data["members"],
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -237,36 +293,64 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "taskforce/case_new.html", {"form": form})
 
 
-def _case_action(request: HttpRequest, case: TaskforceCase) -> tuple[Any, Any, bool]:
-    """Run the action the page's form sent; (item form, close form, whether it was done)."""
-    action = request.POST.get("action") if request.method == "POST" else None
-    item_form = ActionItemForm(request.POST if action == "item" else None, prefix="item")
-    close_form = CloseCaseForm(request.POST if action == "close" else None, prefix="close")
-    try:
-        if action == "item" and item_form.is_valid():
-            data = item_form.cleaned_data
-            services.add_action_item(
-                request.user,
-                case,
-                data["description"],
-                data["owner_agency"],
-                data["due_on"],
-                data["owner"],
-            )
-            return item_form, close_form, True
-        if action == "close" and close_form.is_valid():
-            services.close_case(request.user, case, close_form.cleaned_data["reason"])
-            return item_form, close_form, True
-        if action == "status":
-            item = get_object_or_404(case.items, pk=_number(request.POST.get("item")))
-            services.set_item_status(request.user, item, request.POST.get("status", ""))
-            return item_form, close_form, True
-    except ValidationError as error:
-        target = close_form if action == "close" else item_form
-        attach_errors(target, error)
-        if action == "status":
-            messages.error(request, " ".join(error.messages))
-    return item_form, close_form, False
+@dataclass
+class CaseForms:
+    item: ActionItemForm
+    close: CloseCaseForm
+    agencies: CaseAgenciesForm
+    note: NoteForm
+
+    def target(self, action: str | None) -> Any:
+        return {"close": self.close, "agencies": self.agencies, "note": self.note}.get(
+            action or "", self.item
+        )
+
+
+COORDINATOR_ACTIONS = frozenset({"item", "close", "agencies"})
+
+
+def _case_forms(request: HttpRequest, action: str | None) -> CaseForms:
+    def bound(name: str) -> Any:
+        return request.POST if action == name else None
+
+    return CaseForms(
+        item=ActionItemForm(bound("item"), prefix="item"),
+        close=CloseCaseForm(bound("close"), prefix="close"),
+        agencies=CaseAgenciesForm(bound("agencies"), prefix="agencies"),
+        note=NoteForm(bound("note"), request.FILES if action == "note" else None, prefix="note"),
+    )
+
+
+def _run_action(request: HttpRequest, case: TaskforceCase, action: str, forms: CaseForms) -> bool:
+    """Do what the sent form asks; True when it was done."""
+    user = request.user
+    if action in COORDINATOR_ACTIONS and not policy.has_capability(user, Cap.TASKFORCE_COORDINATE):
+        deny(user, f"taskforce case {case.pk}: {action} needs {Cap.TASKFORCE_COORDINATE}")
+    if action == "item" and forms.item.is_valid():
+        data = forms.item.cleaned_data
+        services.add_action_item(
+            user, case, data["description"], data["owner_agency"], data["due_on"], data["owner"]
+        )
+        return True
+    if action == "close" and forms.close.is_valid():
+        services.close_case(user, case, forms.close.cleaned_data["reason"])
+        return True
+    if action == "agencies" and forms.agencies.is_valid():
+        services.add_case_agencies(user, case, forms.agencies.cleaned_data["agencies"])
+        return True
+    if action == "note" and forms.note.is_valid():
+        agencies = policy.taskforce_agencies(user)
+        agency = sorted(agencies)[0] if agencies else ""
+        data = forms.note.cleaned_data
+        services.add_note(user, case, data["text"], data["attachment"], agency)
+        return True
+    if action == "status":
+        item = get_object_or_404(case.items, pk=_number(request.POST.get("item")))
+        if not policy.can_update_action_item(user, item):
+            deny(user, f"action item {item.pk} is not this user's agency's", not_found=True)
+        services.set_item_status(user, item, request.POST.get("status", ""))
+        return True
+    return False
 
 
 MOVE_LABELS = {"done": "Mark done", "cancelled": "Cancel", "open": "Reopen"}
@@ -284,14 +368,26 @@ def _number(value: str | None) -> int:
 
 @requires(Cap.TASKFORCE_CASEWORK)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(TaskforceCase.objects.select_related("property", "opened_by"), pk=pk)
-    item_form, close_form, done = _case_action(request, case)
-    if done:
-        messages.success(request, "Saved.")
-        return redirect("taskforce:case", pk=case.pk)
+    case = get_case_for_user(request.user, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = _case_forms(request, action)
+    if action:
+        try:
+            if _run_action(request, case, action, forms):
+                messages.success(request, "Saved.")
+                return redirect("taskforce:case", pk=case.pk)
+        except ValidationError as error:
+            attach_errors(forms.target(action), error)
+            if action == "status":
+                messages.error(request, " ".join(error.messages))
     today = timezone.localdate()
     items = [
-        (item, item.is_overdue(today), _moves(item)) for item in case.items.select_related("owner")
+        (
+            item,
+            item.is_overdue(today),
+            _moves(item) if policy.can_update_action_item(request.user, item) else [],
+        )
+        for item in selectors.case_items(request.user, case)
     ]
     return render(
         request,
@@ -299,8 +395,106 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "items": items,
-            "item_form": item_form,
-            "close_form": close_form,
+            "forms": forms,
+            "agencies": selectors.member_agencies(case),
+            "notes": case.notes.select_related("author"),
+            "decisions": case.decisions.select_related("meeting"),
+            "outcome": case_outcome(case),
             "is_open": case.status == TaskforceCase.Status.OPEN,
+            "can_coordinate": policy.has_capability(request.user, Cap.TASKFORCE_COORDINATE),
+            "sees_every_item": policy.taskforce_agencies(request.user) is None,
+        },
+    )
+
+
+@requires(Cap.TASKFORCE_CASEWORK)
+@require_GET
+def note_attachment(request: HttpRequest, pk: int, note_pk: int) -> FileResponse:
+    """A note's attached file, for those who may see the case; every download audited."""
+    case = get_case_for_user(request.user, pk)
+    note = get_object_or_404(case.notes.exclude(attachment=""), pk=note_pk)
+    try:
+        handle = note.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record(
+        request.user,
+        AuditAction.VIEW,
+        note,
+        summary=f"Downloaded {note.attachment_name} from taskforce case {case.pk}"[:300],
+    )
+    response = FileResponse(
+        handle, as_attachment=True, filename=note.attachment_name, content_type=note.attachment_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@requires(Cap.TASKFORCE_MANAGE)
+def agency_teams(request: HttpRequest) -> HttpResponse:
+    """Which team stands for which agency: their liaisons work that agency's items."""
+    form = AgencyTeamForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and request.POST.get("remove"):
+        link = get_object_or_404(AgencyTeam, pk=_number(request.POST.get("remove")))
+        services.unlink_agency_team(request.user, link)
+        messages.success(request, f"Removed {link}.")
+        return redirect("taskforce:agencies")
+    if form.is_bound and form.is_valid():
+        try:
+            link = services.link_agency_team(
+                request.user, form.cleaned_data["agency"], form.cleaned_data["team"]
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Linked {link}.")
+            return redirect("taskforce:agencies")
+    links = AgencyTeam.objects.select_related("team")
+    return render(request, "taskforce/agencies.html", {"form": form, "links": links})
+
+
+MAP_POINTS = 2000  # the map draws at most this many; the table pages through every one
+
+
+@requires(Cap.TASKFORCE_VIEW)
+@require_GET
+def flagged_map(request: HttpRequest) -> HttpResponse:
+    """Flagged properties on a map, and the same as a table (the accessible equivalent)."""
+    form, filters, end = _ranking(request)
+    ranked = [] if form.errors else _ranked(filters, end)
+    placed = [e for e in ranked if e.place.latitude is not None and e.place.longitude is not None]
+    points = [
+        {
+            "lat": float(e.place.latitude),
+            "lon": float(e.place.longitude),
+            "rank": e.rank,
+            "rules": e.score[0],
+            "label": e.place.full_line,
+            "reasons": "; ".join(hit.rule.name for hit in e.hits),
+            "url": reverse("places:detail", args=[e.place.pk]),
+        }
+        for e in placed[:MAP_POINTS]
+        if e.place.latitude is not None and e.place.longitude is not None
+    ]
+    page = Paginator(ranked, PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "taskforce/map.html",
+        {
+            "form": form,
+            "end": end,
+            "page_obj": page,
+            "map_config": {
+                "tiles": settings.TASKFORCE_TILE_URL,
+                "attribution": settings.TASKFORCE_TILE_ATTRIBUTION,
+                "points": points,
+            },
+            "placed": len(placed),
+            "shown": len(points),
+            "unplaced": len(ranked) - len(placed),
+            "query_string": _query_string(request.GET),
+            "has_districts": districts.available(),
+            "has_tiles": bool(settings.TASKFORCE_TILE_URL),
         },
     )

@@ -5,12 +5,16 @@ nothing."""
 import datetime as dt
 import gzip
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from jcihub.core.tests.factories import PersonFactory, user_with_role
 from jcihub.incidents import importer
@@ -313,3 +317,132 @@ def test_rows_of_one_report_that_disagree_do_not_count_as_updates_on_reimport(
     assert first.incidents_created == 1
     assert (again.incidents_updated, again.incidents_unchanged) == (0, 1)
     assert Incident.objects.get().reported_time == dt.time(11, 40)  # the last row stands
+
+
+# --- Files that are not what they claim to be -------------------------------------------------
+
+
+def test_a_utf16_file_with_a_byte_order_mark_loads_and_says_so(csv_file) -> None:
+    text = "\r\n".join([HEADER, row("150000031"), row("150000032")]) + "\r\n"
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        run = importer.import_file(csv_file(raw=data, name=f"{encoding}.csv"))
+        assert run.status == ImportRun.Status.COMPLETED, run.message
+        assert run.rows_rejected == 0
+        assert "UTF-" in run.message and "byte-order mark" in run.message
+    assert Incident.objects.count() == 2
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_with_a_reason(csv_file) -> None:
+    data = "\r\n".join([HEADER, row()]).encode("utf-16-le")
+    run = importer.import_file(csv_file(raw=data))
+    assert run.status == ImportRun.Status.REFUSED
+    assert "NUL bytes" in run.message and "UTF-16" in run.message
+    assert not Incident.objects.exists()
+
+
+def test_a_latin1_file_rejects_its_accented_rows_and_says_how_to_fix_it(csv_file) -> None:
+    lines = [row("150000041"), row("150000042").replace("NORTON AV", "PE\u00d1A ST")]
+    data = "\r\n".join([HEADER, *lines, ""]).encode("latin-1")
+    run = importer.import_file(csv_file(raw=data))
+    assert run.status == ImportRun.Status.COMPLETED
+    assert (run.rows_read, run.rows_rejected, run.incidents_created) == (2, 1, 1)
+    assert "Latin-1" in run.message and "save it as UTF-8" in run.message
+    assert RejectedRow.objects.get().line_number == 3
+
+
+def test_a_nul_byte_rejects_its_row_only(csv_file) -> None:
+    run = importer.import_file(
+        csv_file(row("150000051"), row("150000052").replace("NORTON", "NOR\x00TON"))
+    )
+    assert (run.rows_rejected, run.incidents_created) == (1, 1)
+    rejected = RejectedRow.objects.get()
+    assert "NUL bytes" in rejected.reason and "NOR\\x00TON" in rejected.raw
+
+
+def test_a_field_beyond_the_csv_limit_is_kept_as_a_rejected_line(csv_file) -> None:
+    giant = row("150000062").replace("Simple Assault", "X" * 3_000_000)
+    run = importer.import_file(csv_file(row("150000061"), giant, row("150000063")))
+    assert run.status == ImportRun.Status.COMPLETED, run.message
+    assert run.incidents_created == 2
+    assert run.rows_rejected >= 1
+    reasons = list(RejectedRow.objects.values_list("reason", flat=True))
+    assert any("field" in reason for reason in reasons)
+    assert all(
+        len(raw) <= RejectedRow.RAW_LIMIT
+        for raw in RejectedRow.objects.values_list("raw", flat=True)
+    )
+
+
+def test_a_header_without_rows_completes_and_says_so(csv_file) -> None:
+    run = importer.import_file(csv_file())
+    assert run.status == ImportRun.Status.COMPLETED
+    assert run.rows_read == 0 and "header but no rows" in run.message
+
+
+def test_an_empty_gzip_file_is_refused_as_empty(csv_file) -> None:
+    run = importer.import_file(csv_file(raw=gzip.compress(b""), name="x.csv.gz"))
+    assert run.status == ImportRun.Status.REFUSED and "empty" in run.message
+
+
+def test_a_file_of_only_rejected_rows_says_nothing_loaded(csv_file) -> None:
+    run = importer.import_file(csv_file(row(age="old"), row(inv="WIT")))
+    assert run.status == ImportRun.Status.COMPLETED
+    assert (run.rows_rejected, run.incidents_created) == (2, 0)
+    assert "No row could be loaded" in run.message
+
+
+def test_a_date_in_no_known_format_rejects_its_row_with_the_text(csv_file) -> None:
+    lines = [row("150000071"), row("150000072").replace("01/02/2015", "2 Jan 2015", 1)]
+    run = importer.import_file(csv_file(*lines))
+    assert (run.rows_rejected, run.incidents_created) == (1, 1)
+    assert "reported date '2 Jan 2015' is not a date" in RejectedRow.objects.get().reason
+
+
+# --- Runs whose process died --------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_run_whose_process_died_is_marked_abandoned_by_the_next_import(csv_file) -> None:
+    dead = ImportRun.objects.create(file_name="other.csv", host=importer.HOST, pid=_dead_pid())
+    alive = ImportRun.objects.create(file_name="busy.csv", host=importer.HOST, pid=os.getpid())
+    elsewhere = ImportRun.objects.create(file_name="far.csv", host="another-host", pid=1)
+
+    importer.import_file(csv_file(row()))
+
+    statuses = dict(ImportRun.objects.values_list("file_name", "status"))
+    assert statuses["other.csv"] == ImportRun.Status.ABANDONED
+    assert statuses["busy.csv"] == statuses["far.csv"] == ImportRun.Status.RUNNING
+    dead.refresh_from_db()
+    assert dead.finished_at is not None and "nothing of it was kept" in dead.message
+    assert alive and elsewhere
+
+
+def test_the_command_abandons_runs_older_than_the_limit_wherever_they_ran() -> None:
+    old = ImportRun.objects.create(file_name="old.csv", host="another-host", pid=1)
+    ImportRun.objects.filter(pk=old.pk).update(started_at=timezone.now() - dt.timedelta(hours=7))
+    recent = ImportRun.objects.create(file_name="new.csv", host="another-host", pid=1)
+    out = io.StringIO()
+
+    call_command("abandon_stale_imports", stdout=out)
+
+    assert "1 import run marked abandoned" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.status == ImportRun.Status.ABANDONED
+    assert recent.status == ImportRun.Status.RUNNING
+    call_command("abandon_stale_imports", "--hours", "0", stdout=out)
+    recent.refresh_from_db()
+    assert recent.status == ImportRun.Status.ABANDONED
+
+
+def test_a_finished_run_records_which_process_ran_it(csv_file) -> None:
+    run = importer.import_file(csv_file(row()))
+    assert (run.host, run.pid) == (importer.HOST, os.getpid())

@@ -301,3 +301,38 @@ def test_the_command_rebuilds_and_reports(causer) -> None:
     assert "1 candidate (1 new" in out.getvalue()
     call_command("ipvi", "rebuild", "--no-progress", stdout=out)
     assert "1 unchanged" in out.getvalue()
+
+
+# --- Editing the ladder ---------------------------------------------------------------------
+
+
+def test_the_coordinator_changes_a_rule_with_a_reason_and_the_next_rebuild_follows(
+    causer, client
+) -> None:
+    first = incident(causer, on=dt.date(2023, 5, 1))
+    second = incident(causer, on=dt.date(2024, 3, 1))
+    rebuild_queue()
+    assert candidate_for(second).proposed_tier == tier("C")
+    url = reverse("ipvi:tier_edit", args=[tier("C").pk])
+    client.force_login(user_with_role("ipvi_coordinator"))
+    form = {
+        "name": "Face-to-face notification",
+        "response": "An officer and a community member visit.",
+        "min_prior_incidents": "2",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and tier("C").min_prior_incidents == 1  # no reason
+    assert client.post(url, form | {"reason": "Agreed at the March meeting"}).status_code == 302
+    assert tier("C").min_prior_incidents == 2 and tier("C").code == "C"
+    entry = AuditEntry.objects.get(summary="IPVI tier C changed")
+    assert entry.reason == "Agreed at the March meeting"
+    assert entry.changes["min_prior_incidents"] == {"old": 1, "new": 2}
+    rebuild_queue()
+    assert candidate_for(second).proposed_tier == tier("D")  # one prior is no longer enough
+    assert candidate_for(first).proposed_tier == tier("D")
+
+
+def test_only_the_coordinator_and_director_edit_the_ladder(client) -> None:
+    for role, status in (("case_manager", 403), ("program_manager", 403), ("director", 200)):
+        client.force_login(user_with_role(role))
+        assert client.get(reverse("ipvi:tier_new")).status_code == status

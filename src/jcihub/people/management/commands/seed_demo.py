@@ -14,6 +14,7 @@ from jcihub.accounts.roles import RoleCode
 from jcihub.audit.models import AuditAction, AuditEntry
 from jcihub.audit.services import record
 from jcihub.core.sensitivity import Sensitivity
+from jcihub.ipvi.demo import seed_demo_ipvi
 from jcihub.people.demo import PeopleGenerator, save_batch
 from jcihub.people.models import (
     Address,
@@ -214,6 +215,9 @@ class Command(BaseCommand):
         )
         # The demo's partner organisations in the directory, and referrals to them.
         seed_demo_referrals(teams, users, victims, people[200:215])
+        # Domestic-violence incidents of the harm-causing partners (an internal feed, as
+        # the public files name no one), and the IPVI queue and decisions built on them.
+        seed_demo_ipvi(rng, pairs, users[RoleCode.IPVI_COORDINATOR])
 
     def _intimate_partners(
         self, rng: random.Random, people: list[Person]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FundsConfig(AppConfig):
+    name = "jcihub.funds"
+    verbose_name = "Funds"

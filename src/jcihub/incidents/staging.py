@@ -1,0 +1,439 @@
+"""The set-based half of an import: clean rows go into a staging table, then a few SQL
+statements merge the whole file into incidents, offenses and parties at once.
+
+Python reads and checks each row (`kcpd.RowReader`: the reasons a row is rejected are
+Python's); the database does what databases are fast at. Rows are streamed into a
+temporary table (`COPY` on PostgreSQL, `executemany` on SQLite), so memory stays flat
+whatever the file size; then, inside the importer's one transaction:
+
+1. one draft per report (`kcpd_draft`): each field is the value of the last row of the
+   file that states it, so a blank never erases and the last statement stands;
+2. drafts are compared with what is stored: changed incidents are updated, new ones
+   inserted, every one seen gets `last_run`;
+3. offenses that are new are inserted (ON CONFLICT DO NOTHING keeps them once);
+4. parties get their keys (KCPD's involvement number, the person number, or the nth
+   alike person under one offense, by a window function), are merged the same way as
+   incidents, updated or inserted;
+5. addresses are resolved to `places` once per distinct raw address, and incidents are
+   re-pointed in one UPDATE.
+
+Everything is plain SQL that SQLite (3.33 and later: UPDATE … FROM, window functions)
+and PostgreSQL both run; the few differences are in `Dialect`.
+"""
+
+# Every statement here is built from this module's own table and column names; values
+# always travel as parameters.
+# ruff: noqa: S608
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from . import kcpd
+
+STAGING = "kcpd_staging"
+DRAFT = "kcpd_draft"
+PARTY_DRAFT = "kcpd_party_draft"
+NEW_OFFENSE = "kcpd_new_offense"
+ADDRESS = "kcpd_address"
+ADDRESS_MAP = "kcpd_address_map"
+TEMPORARY = (STAGING, DRAFT, PARTY_DRAFT, NEW_OFFENSE, ADDRESS, ADDRESS_MAP)
+
+# How the database reads a staged text where it is not text (blank text is "").
+TYPES = {
+    "reported_date": "date",
+    "from_date": "date",
+    "to_date": "date",
+    "reported_time": "time",
+    "from_time": "time",
+    "to_time": "time",
+    "latitude": "numeric",
+    "longitude": "numeric",
+    "is_domestic_violence": "boolean",
+    "firearm_used": "boolean",
+    "age": "integer",
+}
+INCIDENT_COLUMNS = tuple((name, TYPES.get(name, "")) for name in kcpd.INCIDENT_FIELDS)
+PARTY_COLUMNS = tuple((name, TYPES.get(name, "")) for name in kcpd.PARTY_FIELDS)
+OFFENSE_COLUMNS = kcpd.OFFENSE_FIELDS_OUT
+PERSON_COLUMNS = kcpd.PERSON_FIELDS
+# The staging table: the line, then every value as text, NULL where the row left it blank.
+STAGED_COLUMNS = kcpd.ROW_FIELDS
+ADDRESS_BATCH = 2000
+ADDRESS_COLUMNS = ("address", "city", "zip_code", "latitude", "longitude")
+# Raw-address ids for a batch of (address, city, ZIP code, latitude, longitude).
+AddressResolver = Callable[[list[tuple[Any, ...]]], list[int]]
+
+
+class Dialect:
+    """The little SQL that differs between PostgreSQL and SQLite."""
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+
+    def last(self, column: str) -> str:
+        """Aggregate: the column's value on the last line of the group that has one."""
+        padded = "lpad(CAST(line AS text), 10, '0')" if self.postgres else "printf('%010d', line)"
+        return f"substr(max({padded} || {column}), 11)"
+
+    def typed(self, expression: str, kind: str) -> str:
+        """Text as the target column's type (SQLite's column affinity does it itself)."""
+        return f"CAST({expression} AS {kind})" if self.postgres and kind else expression
+
+    def temporary(self, name: str, body: str) -> str:
+        return f"CREATE TEMPORARY TABLE {name} {body}"
+
+
+def _execute(sql: str, params: Sequence[Any] = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _scalar(sql: str, params: Sequence[Any] = ()) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def drop_tables() -> None:
+    for name in TEMPORARY:
+        _execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def create_staging() -> None:
+    """Make the staging table (call inside the import's transaction)."""
+    drop_tables()
+    if connection.vendor == "postgresql":
+        # For this transaction only: sorts and hashes of a whole file in memory, and no
+        # wait for the disk at commit (a crash may then lose the import whole, never half).
+        _execute("SET LOCAL work_mem = '256MB'")
+        _execute("SET LOCAL synchronous_commit = off")
+    columns = ", ".join(f"{name} text" for name in STAGED_COLUMNS)
+    _execute(Dialect().temporary(STAGING, f"(line integer NOT NULL, {columns})"))
+
+
+def stage(rows: Sequence[Sequence[Any]]) -> None:
+    """Append rows (line, then STAGED_COLUMNS as text or None) to the staging table."""
+    if not rows:
+        return
+    names = ", ".join(("line", *STAGED_COLUMNS))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * (len(STAGED_COLUMNS) + 1))
+            cursor.executemany(f"INSERT INTO {STAGING} ({names}) VALUES ({marks})", rows)
+
+
+@dataclass
+class Counts:
+    incidents_seen: int = 0
+    incidents_created: int = 0
+    incidents_updated: int = 0
+    parties_seen: int = 0
+    parties_created: int = 0
+    parties_updated: int = 0
+
+
+def merge(run_id: int, resolve: AddressResolver) -> Counts:
+    """Merge the staged rows into incidents, offenses and parties; what changed.
+    `resolve` gives the raw-address ids of a batch of distinct addresses."""
+    sql = Dialect()
+    counts = Counts()
+    _index(sql, STAGING, "source_key")
+    counts.incidents_seen = _draft_incidents(sql)
+    _find_changed_incidents(sql)
+    _resolve_addresses(sql, resolve)
+    counts.incidents_created = _write_incidents(sql, run_id)
+    _find_new_offenses(sql)
+    counts.parties_seen = _draft_parties(sql)
+    counts.parties_created, counts.parties_updated = _write_parties(sql, run_id)
+    counts.incidents_updated = _scalar(
+        f"""SELECT COUNT(*) FROM {DRAFT} d WHERE d.is_new = 0 AND (d.changed = 1
+            OR EXISTS (SELECT 1 FROM {NEW_OFFENSE} o WHERE o.incident_id = d.incident_id)
+            OR EXISTS (SELECT 1 FROM {PARTY_DRAFT} p WHERE p.incident_id = d.incident_id
+                       AND (p.party_id IS NULL OR p.changed = 1)))"""
+    )
+    _execute(
+        f"""INSERT INTO incidents_offense (incident_id, code, ibrs, description)
+            SELECT incident_id, code, ibrs, description FROM {NEW_OFFENSE}
+            ORDER BY incident_id, code, ibrs, description"""
+    )
+    return counts
+
+
+def _draft_incidents(sql: Dialect) -> int:
+    fields = ", ".join(
+        f"{sql.typed(sql.last(name), kind)} AS {name}" for name, kind in INCIDENT_COLUMNS
+    )
+    _execute(
+        sql.temporary(
+            DRAFT,
+            f"""AS SELECT source_key, MIN(line) AS first_line, {fields},
+                CAST(NULL AS bigint) AS incident_id, CAST(NULL AS bigint) AS raw_address_id,
+                0 AS is_new, 0 AS changed
+                FROM {STAGING} GROUP BY source_key""",
+        )
+    )
+    _index(sql, DRAFT, "source_key", "incident_id", "first_line")
+    _execute(
+        f"""UPDATE {DRAFT} SET incident_id = i.id FROM incidents_incident i
+            WHERE i.source_key = {DRAFT}.source_key"""
+    )
+    return int(_scalar(f"SELECT COUNT(*) FROM {DRAFT}"))
+
+
+def _index(sql: Dialect, table: str, *keys: str) -> None:
+    """Index a temporary table on each key (SQLite would otherwise scan it once per row
+    of the other side of a join), and let PostgreSQL's planner know its size."""
+    for number, key in enumerate(keys):
+        _execute(f"CREATE INDEX {table}_{number} ON {table} ({key})")
+    if sql.postgres:  # temporary tables are never analysed automatically
+        _execute(f"ANALYZE {table}")
+
+
+def _merged(sql: Dialect, draft: str, table: str, columns: tuple[tuple[str, str], ...]) -> str:
+    """SQL true where the draft states a value unlike the stored one."""
+    return " OR ".join(
+        f"COALESCE({draft}.{name}, {table}.{name}) {sql.distinct} {table}.{name}"
+        for name, _ in columns
+    )
+
+
+def _find_changed_incidents(sql: Dialect) -> None:
+    """Mark the drafts that change a stored incident, then give every draft of a stored
+    incident its full address (what it states, else what is stored) to resolve."""
+    _execute(
+        f"""UPDATE {DRAFT} SET changed = 1 FROM incidents_incident i
+            WHERE i.id = {DRAFT}.incident_id AND ({_merged(sql, DRAFT, "i", INCIDENT_COLUMNS)})"""
+    )
+    located = ", ".join(f"{name} = COALESCE({DRAFT}.{name}, i.{name})" for name in ADDRESS_COLUMNS)
+    _execute(
+        f"""UPDATE {DRAFT} SET {located}, raw_address_id = i.raw_address_id
+            FROM incidents_incident i WHERE i.id = {DRAFT}.incident_id"""
+    )
+
+
+def _write_incidents(sql: Dialect, run_id: int) -> int:
+    now = timezone.now()
+    assignments = ", ".join(
+        f"{name} = COALESCE({DRAFT}.{name}, incidents_incident.{name})"
+        for name, _ in INCIDENT_COLUMNS
+    )
+    _execute(
+        f"""UPDATE incidents_incident SET {assignments}, raw_address_id = {DRAFT}.raw_address_id,
+                last_run_id = %s, updated_at = %s
+            FROM {DRAFT} WHERE incidents_incident.id = {DRAFT}.incident_id
+            AND {DRAFT}.changed = 1""",
+        [run_id, now],
+    )
+    # A new raw address for an unchanged incident (one loaded before places existed) is
+    # not a change the run reports: the report says what KCPD changed.
+    _execute(
+        f"""UPDATE incidents_incident SET last_run_id = %s, raw_address_id = {DRAFT}.raw_address_id
+            FROM {DRAFT} WHERE incidents_incident.id = {DRAFT}.incident_id AND {DRAFT}.changed = 0
+            AND (incidents_incident.last_run_id {sql.distinct} %s
+                 OR incidents_incident.raw_address_id {sql.distinct} {DRAFT}.raw_address_id)""",
+        [run_id, run_id],
+    )
+    names = [name for name, _ in INCIDENT_COLUMNS]
+    values = ", ".join(
+        f"COALESCE({name}, '')" if kind == "" else name for name, kind in INCIDENT_COLUMNS
+    )
+    created = _execute(
+        f"""INSERT INTO incidents_incident (source_key, {", ".join(names)}, raw_address_id,
+                first_run_id, last_run_id, updated_at)
+            SELECT source_key, {values}, raw_address_id, %s, %s, %s FROM {DRAFT}
+            WHERE incident_id IS NULL ORDER BY first_line""",
+        [run_id, run_id, now],
+    )
+    _execute(
+        f"""UPDATE {DRAFT} SET incident_id = i.id, is_new = 1 FROM incidents_incident i
+            WHERE {DRAFT}.incident_id IS NULL AND i.source_key = {DRAFT}.source_key"""
+    )
+    return created
+
+
+def _find_new_offenses(sql: Dialect) -> None:
+    blank = "COALESCE(s.{0}, '')"
+    code, ibrs, description = (blank.format(name) for name in OFFENSE_COLUMNS)
+    _execute(
+        sql.temporary(
+            NEW_OFFENSE,
+            f"""AS SELECT DISTINCT d.incident_id, {code} AS code, {ibrs} AS ibrs,
+                {description} AS description
+                FROM {STAGING} s JOIN {DRAFT} d ON d.source_key = s.source_key
+                WHERE (s.code IS NOT NULL OR s.ibrs IS NOT NULL OR s.description IS NOT NULL)
+                AND NOT EXISTS (SELECT 1 FROM incidents_offense o
+                    WHERE o.incident_id = d.incident_id AND o.code = {code}
+                    AND o.ibrs = {ibrs} AND o.description = {description})""",
+        )
+    )
+    _index(sql, NEW_OFFENSE, "incident_id")
+
+
+def _draft_parties(sql: Dialect) -> int:
+    """One draft per party: the rows keyed (involvement number, person number, or the
+    nth alike person under each offense of a report), then merged like incidents."""
+    fields = ", ".join(
+        f"{sql.typed(sql.last(name), kind)} AS {name}" for name, kind in PARTY_COLUMNS
+    )
+    row_columns = ", ".join(("line", "source_key", *(name for name, _ in PARTY_COLUMNS)))
+    ordinal = (
+        "ROW_NUMBER() OVER (PARTITION BY source_key, code, ibrs, description, descriptor "
+        "ORDER BY line)"
+    )
+    keyed = f"""SELECT {row_columns}, party_key FROM {STAGING} WHERE party_key IS NOT NULL
+        UNION ALL
+        SELECT {row_columns}, substr(descriptor || '#' || CAST({ordinal} AS text), 1, 40)
+        FROM {STAGING} WHERE party_key IS NULL"""
+    _execute(
+        sql.temporary(
+            PARTY_DRAFT,
+            f"""AS SELECT d.incident_id, k.party_key, MIN(k.line) AS first_line, {fields},
+                CAST(NULL AS bigint) AS party_id, 0 AS changed
+                FROM ({keyed}) k JOIN {DRAFT} d ON d.source_key = k.source_key
+                GROUP BY d.incident_id, k.party_key""",
+        )
+    )
+    _index(sql, PARTY_DRAFT, "incident_id, party_key", "party_id")
+    _execute(
+        f"""UPDATE {PARTY_DRAFT} SET party_id = p.id FROM incidents_party p
+            WHERE p.incident_id = {PARTY_DRAFT}.incident_id
+            AND p.party_key = {PARTY_DRAFT}.party_key"""
+    )
+    return int(_scalar(f"SELECT COUNT(*) FROM {PARTY_DRAFT}"))
+
+
+def _write_parties(sql: Dialect, run_id: int) -> tuple[int, int]:
+    updated = _execute(
+        f"""UPDATE {PARTY_DRAFT} SET changed = 1 FROM incidents_party p
+            WHERE p.id = {PARTY_DRAFT}.party_id
+            AND ({_merged(sql, PARTY_DRAFT, "p", PARTY_COLUMNS)})"""
+    )
+    assignments = ", ".join(
+        f"{name} = COALESCE({PARTY_DRAFT}.{name}, incidents_party.{name})"
+        for name, _ in PARTY_COLUMNS
+    )
+    _execute(
+        f"""UPDATE incidents_party SET {assignments}, last_run_id = %s FROM {PARTY_DRAFT}
+            WHERE incidents_party.id = {PARTY_DRAFT}.party_id AND {PARTY_DRAFT}.changed = 1""",
+        [run_id],
+    )
+    _execute(
+        f"""UPDATE incidents_party SET last_run_id = %s FROM {PARTY_DRAFT}
+            WHERE incidents_party.id = {PARTY_DRAFT}.party_id AND {PARTY_DRAFT}.changed = 0
+            AND incidents_party.last_run_id {sql.distinct} %s""",
+        [run_id, run_id],
+    )
+    names = [name for name, _ in PARTY_COLUMNS]
+    values = ", ".join(
+        f"COALESCE({name}, '')" if kind == "" else name for name, kind in PARTY_COLUMNS
+    )
+    created = _execute(
+        f"""INSERT INTO incidents_party (incident_id, party_key, {", ".join(names)},
+                first_run_id, last_run_id)
+            SELECT incident_id, party_key, {values}, %s, %s FROM {PARTY_DRAFT}
+            WHERE party_id IS NULL ORDER BY incident_id, first_line""",
+        [run_id, run_id],
+    )
+    return created, updated
+
+
+# --- Addresses ---------------------------------------------------------------------------
+
+
+def _resolve_addresses(sql: Dialect, resolve: AddressResolver) -> None:
+    """Give each draft the raw address of its address, city and ZIP code, resolving each
+    distinct one once (with the coordinates of the first draft that has some)."""
+    located = "MIN(CASE WHEN latitude IS NOT NULL AND longitude IS NOT NULL THEN first_line END)"
+    blank = "COALESCE({0}, '')"
+    address, city, zip_code = (blank.format(name) for name in ADDRESS_COLUMNS[:3])
+    _execute(
+        sql.temporary(
+            ADDRESS,
+            f"""AS SELECT g.address, g.city, g.zip_code, l.latitude, l.longitude
+                FROM (SELECT {address} AS address, {city} AS city, {zip_code} AS zip_code,
+                      {located} AS located FROM {DRAFT} WHERE address IS NOT NULL
+                      AND address <> '' GROUP BY {address}, {city}, {zip_code}) g
+                LEFT JOIN {DRAFT} l ON l.first_line = g.located""",
+        )
+    )
+    _execute(
+        sql.temporary(
+            ADDRESS_MAP, "(address text, city text, zip_code text, raw_address_id bigint)"
+        )
+    )
+    for batch in _distinct_addresses():
+        raw_ids = resolve(batch)
+        _map_addresses([(*row[:3], raw_id) for row, raw_id in zip(batch, raw_ids, strict=True)])
+    _index(sql, ADDRESS_MAP, "address, city, zip_code")
+    _execute(
+        f"""UPDATE {DRAFT} SET raw_address_id = m.raw_address_id FROM {ADDRESS_MAP} m
+            WHERE m.address = {DRAFT}.address AND m.city = COALESCE({DRAFT}.city, '')
+            AND m.zip_code = COALESCE({DRAFT}.zip_code, '')"""
+    )
+
+
+def _distinct_addresses() -> Iterator[list[tuple[Any, ...]]]:
+    """The address table in batches (keyset order), so memory holds one batch at a time."""
+    after: list[Any] = []
+    while True:
+        where = "WHERE (address, city, zip_code) > (%s, %s, %s)" if after else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT address, city, zip_code, latitude, longitude FROM {ADDRESS} {where}
+                    ORDER BY address, city, zip_code LIMIT {ADDRESS_BATCH}""",
+                after,
+            )
+            batch = cursor.fetchall()
+        if not batch:
+            return
+        yield batch
+        after = list(batch[-1][:3])
+
+
+def _map_addresses(rows: Sequence[tuple[Any, ...]]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {ADDRESS_MAP} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {ADDRESS_MAP} VALUES (%s, %s, %s, %s)", rows)
+
+
+# --- People (internal feed) ------------------------------------------------------------------
+
+
+def person_numbers() -> Iterator[list[tuple[Any, ...]]]:
+    """(number, given name, family name, birth date) per KCPD person number, from the
+    last row that gives the number, in batches."""
+    sql = Dialect()
+    fields = ", ".join(sql.last(name) for name in PERSON_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT kcpd_person_number, {fields} FROM {STAGING}
+                WHERE kcpd_person_number IS NOT NULL
+                GROUP BY kcpd_person_number ORDER BY kcpd_person_number"""
+        )
+        while batch := cursor.fetchmany(ADDRESS_BATCH):
+            yield batch
+
+
+def link_parties(run_id: int, system: str) -> None:
+    """Point this run's unlinked parties at the person holding their KCPD person number."""
+    _execute(
+        """UPDATE incidents_party SET person_id = n.person_id FROM people_identifier n
+           WHERE incidents_party.last_run_id = %s AND incidents_party.person_id IS NULL
+           AND incidents_party.kcpd_person_number <> ''
+           AND n.system = %s AND n.value = incidents_party.kcpd_person_number""",
+        [run_id, system],
+    )

@@ -1,0 +1,313 @@
+"""IPVI outcomes: what happened after people were placed on the ladder, against a baseline.
+
+A **cohort** is the people who entered the programme at one tier in one month. The
+**programme cohorts** are people on a decided tier, from the day they entered (see
+`programme_entries`); the **baseline cohorts** are people who caused harm in a
+domestic-violence incident in the years before the programme began, at the tier the
+ladder would have proposed, from the day of that incident. Re-offence is a later
+domestic-violence incident in which any record of the same person caused harm.
+
+Follow-up ends where the data ends (the latest incident imported): a 6- or 12-month
+figure counts only the people whose whole window lies inside the data, and the time to
+re-offence treats everyone else as censored (Kaplan-Meier). The figures are computed
+from the records each time they are asked for; nothing is stored.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from jcihub.incidents.models import Incident, Involvement, Party
+from jcihub.ipvi import services as ipvi_services
+from jcihub.ipvi.models import Candidate
+
+from .survival import Curve, kaplan_meier
+
+SIX_MONTHS = 182
+TWELVE_MONTHS = 365
+Status = Candidate.Status
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One person entering a cohort: on which record, at which tier, from which day."""
+
+    person_id: int
+    tier: str
+    start: dt.date
+    incident_id: int
+    baseline: bool = False
+
+
+@dataclass(frozen=True)
+class Harm:
+    """A domestic-violence incident in which a person caused harm."""
+
+    identity: int
+    incident_id: int
+    date: dt.date
+    victims: frozenset[int]
+    serious: bool
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One entry followed through the data."""
+
+    entry: Entry
+    days_followed: int
+    first_reoffence_day: int | None
+    same_partner_day: int | None
+    escalated: bool
+
+    def reoffended_within(self, days: int) -> bool | None:
+        """Whether a re-offence came within `days`; None when the data ends before the
+        window does (whether or not they re-offended: counting the early re-offenders of
+        a short follow-up and not the others would inflate the rate)."""
+        if self.days_followed < days:
+            return None
+        return self.first_reoffence_day is not None and self.first_reoffence_day <= days
+
+    def same_partner_within(self, days: int) -> bool | None:
+        if self.days_followed < days:
+            return None
+        return self.same_partner_day is not None and self.same_partner_day <= days
+
+
+@dataclass
+class Cohort:
+    """Counts for one cohort; each rate's denominator is the people followed long enough."""
+
+    baseline: bool
+    tier: str
+    month: str  # "2026-03"
+    people: int = 0
+    followed_6: int = 0
+    reoffended_6: int = 0
+    followed_12: int = 0
+    reoffended_12: int = 0
+    same_partner_12: int = 0
+    reoffended_ever: int = 0
+    escalated: int = 0
+    days_to_reoffence: list[int] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "Baseline" if self.baseline else "Programme"
+
+    def absorb(self, other: "Cohort") -> None:
+        """Add another cohort's people into this one (for totals)."""
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.days_to_reoffence.extend(other.days_to_reoffence)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    data_end: dt.date | None
+    programme_start: dt.date
+    baseline_from: dt.date
+    cohorts: list[Cohort]
+    # (baseline?, tier) -> time to first re-offence
+    curves: dict[tuple[bool, str], Curve]
+    followed: list[Followed]
+
+    def totals(self, *, baseline: bool) -> Cohort:
+        """All cohorts of one kind added up (tier "all", month "all")."""
+        total = Cohort(baseline=baseline, tier="all", month="all")
+        for cohort in self.cohorts:
+            if cohort.baseline == baseline:
+                total.absorb(cohort)
+        return total
+
+    def tiers(self) -> list[str]:
+        return sorted({cohort.tier for cohort in self.cohorts})
+
+
+_COUNTS = (
+    "people",
+    "followed_6",
+    "reoffended_6",
+    "followed_12",
+    "reoffended_12",
+    "same_partner_12",
+    "reoffended_ever",
+    "escalated",
+)
+
+
+def programme_start() -> dt.date:
+    return dt.date.fromisoformat(settings.IPVI_PROGRAMME_START)
+
+
+def compute(
+    entries: Sequence[Entry],
+    harms: Iterable[Harm],
+    identity: dict[int, int],
+    data_end: dt.date | None,
+    *,
+    start: dt.date,
+    baseline_from: dt.date,
+) -> Outcomes:
+    """The outcomes of `entries`, given every harm in the data (pure: no queries)."""
+    by_identity: dict[int, list[Harm]] = defaultdict(list)
+    for harm in harms:
+        by_identity[harm.identity].append(harm)
+    for history in by_identity.values():
+        history.sort(key=lambda h: (h.date, h.incident_id))
+    index = {h.incident_id: h for history in by_identity.values() for h in history}
+    followed = [
+        _follow(entry, by_identity, index, identity, data_end)
+        for entry in entries
+        if data_end is not None and entry.start <= data_end
+    ]
+    cohorts: dict[tuple[bool, str, str], Cohort] = {}
+    for item in followed:
+        entry = item.entry
+        key = (entry.baseline, entry.tier, f"{entry.start:%Y-%m}")
+        cohort = cohorts.setdefault(key, Cohort(*key))
+        _add(cohort, item)
+    curves = {}
+    for kind in sorted({(item.entry.baseline, item.entry.tier) for item in followed}):
+        group = [item for item in followed if (item.entry.baseline, item.entry.tier) == kind]
+        curves[kind] = kaplan_meier(
+            [
+                item.first_reoffence_day
+                if item.first_reoffence_day is not None
+                else item.days_followed
+                for item in group
+            ],
+            [item.first_reoffence_day is not None for item in group],
+        )
+    ordered = sorted(cohorts.values(), key=lambda c: (c.baseline, c.tier, c.month))
+    return Outcomes(data_end, start, baseline_from, ordered, curves, followed)
+
+
+def _follow(
+    entry: Entry,
+    by_identity: dict[int, list[Harm]],
+    index: dict[int, Harm],
+    identity: dict[int, int],
+    data_end: dt.date | None,
+) -> Followed:
+    assert data_end is not None
+    who = identity.get(entry.person_id, entry.person_id)
+    first = index.get(entry.incident_id)
+    victims = first.victims if first else frozenset()
+    serious_before = first.serious if first else False
+    later = [h for h in by_identity.get(who, []) if entry.start < h.date <= data_end]
+    first_day = (later[0].date - entry.start).days if later else None
+    same = next((h for h in later if h.victims & victims), None)
+    return Followed(
+        entry=entry,
+        days_followed=(data_end - entry.start).days,
+        first_reoffence_day=first_day,
+        same_partner_day=(same.date - entry.start).days if same else None,
+        escalated=bool(later) and later[0].serious and not serious_before,
+    )
+
+
+def _add(cohort: Cohort, item: Followed) -> None:
+    cohort.people += 1
+    within_6 = item.reoffended_within(SIX_MONTHS)
+    if within_6 is not None:
+        cohort.followed_6 += 1
+        cohort.reoffended_6 += int(within_6)
+    within_12 = item.reoffended_within(TWELVE_MONTHS)
+    if within_12 is not None:
+        cohort.followed_12 += 1
+        cohort.reoffended_12 += int(within_12)
+        cohort.same_partner_12 += int(bool(item.same_partner_within(TWELVE_MONTHS)))
+    if item.first_reoffence_day is not None:
+        cohort.reoffended_ever += 1
+        cohort.escalated += int(item.escalated)
+        cohort.days_to_reoffence.append(item.first_reoffence_day)
+
+
+# --- Reading the records --------------------------------------------------------------------
+
+
+def programme_entries(start: dt.date) -> list[Entry]:
+    """People on a decided tier since the programme began, one entry per tier decision,
+    from the day the tier was decided."""
+    decided = Candidate.objects.filter(
+        status__in=(Status.CONFIRMED, Status.OVERRIDDEN), decided_at__date__gte=start
+    ).values_list("person_id", "tier__code", "decided_at", "incident_id")
+    return [
+        Entry(person_id, code, timezone.localtime(moment).date(), incident_id)
+        for person_id, code, moment, incident_id in decided.order_by("decided_at", "id")
+        if moment is not None
+    ]
+
+
+def baseline_entries(start: dt.date, baseline_from: dt.date) -> list[Entry]:
+    """The first domestic-violence incident of each person in the baseline years, at the
+    tier the ladder proposes for it, from the incident date."""
+    candidates = (
+        Candidate.objects.filter(
+            incident_date__gte=baseline_from,
+            incident_date__lt=start,
+            proposed_tier__isnull=False,
+        )
+        .exclude(status=Status.YOUTH)
+        .values_list("person_id", "proposed_tier__code", "incident_date", "incident_id")
+        .order_by("incident_date", "id")
+    )
+    rows = list(candidates)
+    identity = ipvi_services._identities({row[0] for row in rows})
+    seen: set[int] = set()
+    entries = []
+    for person_id, code, date, incident_id in rows:
+        if date is None:
+            continue
+        who = identity.get(person_id, person_id)
+        if who not in seen:
+            seen.add(who)
+            entries.append(Entry(person_id, code, date, incident_id, baseline=True))
+    return entries
+
+
+def harms_in_data() -> tuple[list[Harm], dict[int, int]]:
+    """Every domestic-violence harm in the data, and each person's identity."""
+    events = [e for e in ipvi_services._dv_events() if e.date is not None]
+    identity = ipvi_services._identities({e.person_id for e in events})
+    incident_ids = {e.incident_id for e in events}
+    signs = ipvi_services._signs(incident_ids)
+    victims: dict[int, set[int]] = defaultdict(set)
+    for incident_id, person_id in Party.objects.filter(
+        incident_id__in=incident_ids, involvement=Involvement.VICTIM, person__isnull=False
+    ).values_list("incident_id", "person_id"):
+        victims[incident_id].add(person_id)
+    victim_identity = ipvi_services._identities({p for ids in victims.values() for p in ids})
+    harms = [
+        Harm(
+            identity=identity.get(e.person_id, e.person_id),
+            incident_id=e.incident_id,
+            date=e.date,
+            victims=frozenset(victim_identity.get(p, p) for p in victims.get(e.incident_id, ())),
+            serious=bool(signs.get(e.incident_id)),
+        )
+        for e in events
+        if e.date is not None
+    ]
+    return harms, identity
+
+
+def outcomes(as_of: dt.date | None = None) -> Outcomes:
+    """The programme's outcomes as the records stand, followed up to `as_of` (the end of
+    a reporting quarter) or to the end of the data, whichever comes first."""
+    start = programme_start()
+    years = settings.IPVI_BASELINE_YEARS
+    baseline_from = start.replace(year=start.year - years, day=min(start.day, 28))
+    entries = programme_entries(start) + baseline_entries(start, baseline_from)
+    harms, identity = harms_in_data()
+    identity |= ipvi_services._identities({e.person_id for e in entries} - set(identity))
+    data_end = Incident.objects.aggregate(end=Max("reported_date"))["end"]
+    if as_of is not None and data_end is not None:
+        data_end = min(data_end, as_of)
+    return compute(entries, harms, identity, data_end, start=start, baseline_from=baseline_from)

@@ -1,0 +1,135 @@
+"""Demo IPVI history for `jcihub seed-demo`: domestic-violence incidents from an internal
+KCPD feed (the public files name no one) for the demo's harm-causing partners, the queue
+built from them, and the coordinator's decisions for incidents since the programme began.
+
+Re-offence is drawn with the same chance before and after the programme start: the demo
+has no effect built in, so the outcomes page shows what chance alone looks like.
+"""
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from jcihub.accounts.models import User
+from jcihub.funds import services as funds
+from jcihub.funds.models import Authorisation
+from jcihub.incidents.models import Incident, Offense, Party
+from jcihub.people.models import Person
+
+from .models import Candidate
+from .services import decide, rebuild_queue
+
+BASELINE_START = dt.date(2023, 7, 1)
+REOFFENCE_CHANCE = 0.35
+# (NIBRS code, description) with their weights: mostly simple assault.
+OFFENSES = (
+    (("13B", "ASSAULT - DOMESTIC"), 60),
+    (("13C", "INTIMIDATION - DOMESTIC"), 15),
+    (("13A", "AGGRAVATED ASSAULT - DOMESTIC"), 12),
+    (("13B", "ASSAULT - DOMESTIC - STRANGULATION"), 5),
+    (("90Z", "VIOLATION OF PROTECTION ORDER"), 8),
+)
+
+
+def seed_demo_ipvi(
+    rng: random.Random, pairs: Sequence[tuple[Person, Person]], coordinator: User
+) -> int:
+    """Write the incidents, rebuild the queue, decide the recent candidates; the number
+    of incidents written."""
+    today = timezone.localdate()
+    span = (today - dt.timedelta(days=14) - BASELINE_START).days
+    incidents: list[Incident] = []
+    people: list[tuple[Person, Person]] = []
+    for causer, victim in pairs:
+        day = BASELINE_START + dt.timedelta(days=rng.randrange(span))
+        while day < today:
+            incidents.append(_incident(rng, len(incidents), day))
+            people.append((causer, victim))
+            if rng.random() > REOFFENCE_CHANCE:
+                break
+            day += dt.timedelta(days=rng.randint(20, 420))
+    Incident.objects.bulk_create(incidents)
+    saved = Incident.objects.filter(source_key__in=[i.source_key for i in incidents])
+    by_key = {i.source_key: i for i in saved}
+    parties, offenses = [], []
+    for incident, (causer, victim) in zip(incidents, people, strict=True):
+        stored = by_key[incident.source_key]
+        parties += [
+            Party(incident=stored, party_key="S1", involvement="SUS", person=causer),
+            Party(incident=stored, party_key="V1", involvement="VIC", person=victim),
+        ]
+        (code, description) = rng.choices(
+            [offense for offense, _ in OFFENSES], weights=[w for _, w in OFFENSES]
+        )[0]
+        offenses.append(Offense(incident=stored, ibrs=code, description=description))
+    Party.objects.bulk_create(parties)
+    Offense.objects.bulk_create(offenses)
+    rebuild_queue()
+    _decide_recent(rng, coordinator, today)
+    _spending(today)
+    return len(incidents)
+
+
+# (days after the programme start, amount, payee, category, description)
+SPENDING = (
+    (10, "1250.00", "City print shop", "materials", "Deterrence letters, English and Spanish"),
+    (45, "12000.00", "Demo batterer-intervention provider", "contract", "BIP places, Q3"),
+    (70, "840.00", "Community centre", "events", "Call-in session: room and refreshments"),
+    (95, "2400.00", "Demo training provider", "training", "Victim-centred notification training"),
+)
+
+
+def _spending(today: dt.date) -> None:
+    """A few expenditures against Ordinance 260299, since the programme start."""
+    authorisation = Authorisation.objects.filter(programme="ipvi").first()
+    if authorisation is None:
+        return
+    start = dt.date.fromisoformat(settings.IPVI_PROGRAMME_START)
+    for days, amount, payee, category, description in SPENDING:
+        day = start + dt.timedelta(days=days)
+        if day <= today:
+            funds.record_expenditure(
+                None,
+                authorisation,
+                spent_on=day,
+                amount=Decimal(amount),
+                payee=payee,
+                category=category,
+                description=description,
+                reference=f"DEMO-{days:03d}",
+            )
+
+
+def _incident(rng: random.Random, number: int, day: dt.date) -> Incident:
+    key = f"DEMO-DV-{number + 1:05d}"
+    return Incident(
+        source_key=key,
+        report_number=key,
+        reported_date=day,
+        is_domestic_violence=True,
+        firearm_used=rng.random() < 0.06,
+        city="KANSAS CITY",
+    )
+
+
+def _decide_recent(rng: random.Random, coordinator: User, today: dt.date) -> None:
+    """The coordinator confirms the proposal for each incident since the programme start,
+    a few days after it (the demo's decisions are dated as if made then)."""
+    start = dt.date.fromisoformat(settings.IPVI_PROGRAMME_START)
+    waiting = Candidate.objects.filter(
+        status=Candidate.Status.PENDING,
+        incident_date__gte=start,
+        incident_date__lte=today - dt.timedelta(days=7),
+        proposed_tier__isnull=False,
+    ).select_related("proposed_tier")
+    for candidate in waiting.order_by("incident_date", "id"):
+        assert candidate.proposed_tier is not None and candidate.incident_date is not None
+        decide(coordinator, candidate, candidate.proposed_tier)
+        decided = candidate.incident_date + dt.timedelta(days=rng.randint(2, 7))
+        Candidate.objects.filter(pk=candidate.pk).update(
+            decided_at=timezone.make_aware(dt.datetime.combine(decided, dt.time(10)))
+        )

@@ -1,0 +1,50 @@
+"""`jcihub taskforce escalate`: escalate overdue action items (daily, from cron)."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from jcihub.taskforce.services import escalate_overdue_items
+
+
+class Command(BaseCommand):
+    help = (
+        "Escalate every open action item, on an open case, that is overdue by more than "
+        "TASKFORCE_ESCALATE_AFTER_DAYS days (or --after-days): it is marked escalated on "
+        "the coordinator's and the owner's dashboards, with an audit entry. An item is "
+        "escalated once; running the command again the same day changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["escalate"], help="What to do.")
+        parser.add_argument(
+            "--after-days",
+            type=int,
+            default=None,
+            help="Days overdue before escalation (default: TASKFORCE_ESCALATE_AFTER_DAYS).",
+        )
+        parser.add_argument(
+            "--today", type=dt.date.fromisoformat, default=None, help="As if on this date."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        after = options["after_days"]
+        after = settings.TASKFORCE_ESCALATE_AFTER_DAYS if after is None else after
+        today = options["today"] or timezone.localdate()
+        try:
+            escalated = escalate_overdue_items(today, after)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(
+            f"Escalated {len(escalated)} action item{'' if len(escalated) == 1 else 's'} "
+            f"overdue by more than {after} days on {today:%Y-%m-%d}."
+        )
+        for item in escalated:
+            self.stdout.write(
+                f"  case {item.case_id}, item {item.pk}: {item.description} "
+                f"({item.get_owner_agency_display()}, due {item.due_on:%Y-%m-%d})"
+            )
