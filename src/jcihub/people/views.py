@@ -183,6 +183,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": policy.can_change_person(user, person),
             "can_seal": policy.has_capability(user, Cap.PEOPLE_SEAL),
             "can_refer": policy.has_capability(user, Cap.REFERRALS_SEND),
+            "can_view_assessments": policy.has_capability(user, Cap.ASSESSMENTS_VIEW),
             "detail_kinds": DETAIL_KINDS,
             "is_print": request.GET.get("print") == "1",
         },

@@ -1,5 +1,6 @@
 """Definitions are checked before they load, and every problem is named with where it is."""
 
+import contextlib
 import copy
 from decimal import Decimal
 
@@ -144,3 +145,39 @@ def test_reading_does_not_change_the_data() -> None:
     before = copy.deepcopy(data)
     definitions.check(data)
     assert data == before
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+
+
+@given(
+    path=st.lists(st.sampled_from(["items", 0, "options", "screen_in", "rules", "bands"])),
+    value=JSON,
+)
+def test_any_damage_to_a_definition_is_reported_never_a_crash(path: list, value: object) -> None:
+    """Whatever a file holds, checking it gives a definition or a list of problems."""
+    data: object = completed_lap()
+    target = data
+    for key in path[:-1]:
+        try:
+            target = target[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            break
+    with contextlib.suppress(IndexError, TypeError):
+        target[path[-1] if path else "version"] = value  # type: ignore[index]
+    try:
+        definitions.check(data)
+    except DefinitionError as error:
+        assert error.problems and all(p.startswith("definition") for p in error.problems)
+
+
+@given(JSON)
+def test_any_json_at_all_is_reported_never_a_crash(data: object) -> None:
+    try:
+        definitions.check(data)
+    except DefinitionError as error:
+        assert error.problems

@@ -241,3 +241,15 @@ def test_api_instruments_carry_their_current_definition(lap: InstrumentVersion) 
     body = client.get(reverse("instrument-detail", args=["lap-lethality-screen"])).json()
     assert body["current_version"] == 2 and body["status"] == "complete"
     assert len(body["definition"]["items"]) == 12
+
+
+def test_the_person_page_links_to_screens_for_the_roles_that_read_them() -> None:
+    person = PersonFactory()
+    link = reverse("programs:history", args=[person.pk])
+    for role, shown in (
+        (R.VICTIM_ADVOCATE, True),
+        (R.CASE_MANAGER, True),
+        (R.IPVI_COORDINATOR, False),
+    ):
+        page = client_for(user_with_role(role)).get(reverse("people:detail", args=[person.pk]))
+        assert (f'href="{link}"' in page.content.decode()) is shown, role
