@@ -338,7 +338,7 @@ def _ipvi_candidate(causer: Person, victim: Person) -> int:
         incident.parties.create(party_key="V", involvement="VIC", person=victim, age=29)
     # A baseline for the outcomes page: someone who caused harm in 2024 and again in 2025.
     other = PersonFactory(given_name="Cole", family_name="Baird", birth_date=dt.date(1980, 5, 5))
-    for number, day in (("DV3", dt.date(2024, 1, 10)), ("DV4", dt.date(2025, 3, 1))):
+    for number, day in (("BASE1", dt.date(2024, 1, 10)), ("BASE2", dt.date(2025, 3, 1))):
         incident = Incident.objects.create(
             source_key=number, report_number=number, reported_date=day, is_domestic_violence=True
         )
