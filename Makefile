@@ -69,6 +69,8 @@ demo: setup var/secret_key
 	        --no-progress; fi
 	@# ZIP-code centres (Census ZCTAs of the region), for searching the directory by distance.
 	@if [ -f $(ZIP_SHAPES) ]; then $(DEMO_ENV) $(BIN)/jcihub directory load-zips $(ZIP_SHAPES); fi
+	@# The screening instruments that ship (skeletons of licensed screens: docs/programs.md).
+	$(DEMO_ENV) $(BIN)/jcihub load-instrument --shipped
 	$(DEMO_ENV) $(BIN)/jcihub collectstatic --no-input --verbosity 0
 	$(DEMO_ENV) $(BIN)/jcihub demo-accounts --url http://$(HOST):$(PORT)
 	$(DEMO_ENV) $(BIN)/gunicorn jcihub.wsgi --bind $(HOST):$(PORT) --workers 3 \
