@@ -22,7 +22,7 @@ from jcihub.incidents.models import Incident, Offense, Party
 from jcihub.people.models import Person
 
 from . import notification_services as notify
-from .models import Candidate, NotificationAttempt
+from .models import Candidate, Letter, NotificationAttempt
 from .notifications import DeliveryMethod, TeamRole
 from .services import decide, rebuild_queue
 
@@ -146,6 +146,8 @@ def _decide_recent(rng: random.Random, coordinator: User, today: dt.date) -> Non
 def _notify(coordinator: User, candidate: Candidate, delivered: dt.datetime) -> None:
     if candidate.proposed_tier is not None and candidate.proposed_tier.code == "D":
         letter = notify.generate_letter(coordinator, candidate, "en")
+        made = delivered - dt.timedelta(days=1)
+        Letter.objects.filter(pk=letter.pk).update(generated_at=made)
         notify.record_letter_delivery(
             coordinator,
             letter,
