@@ -23,6 +23,8 @@ HEADER = (
     "Same partner in 12 months",
     "Escalated (of re-offences)",
     "Median days to re-offence",
+    "Victims reached by advocates",
+    "Victims who accepted a service",
 )
 
 
@@ -46,8 +48,13 @@ def cohort_row(cohort: Cohort, *, published: bool) -> Row:
         if cohort.days_to_reoffence and not (published and is_small(len(cohort.days_to_reoffence)))
         else ("suppressed" if cohort.days_to_reoffence else "none")
     )
+    # Outreach began with the programme: the baseline has none to count.
+    victimless = "not measured" if cohort.baseline else "no victim on record"
     counts = (
         cohort.people,
+        cohort.victims,
+        cohort.victims_reached,
+        cohort.victims_served,
         cohort.followed_6,
         cohort.reoffended_6,
         cohort.followed_12,
@@ -67,6 +74,8 @@ def cohort_row(cohort: Cohort, *, published: bool) -> Row:
             fraction(cohort.same_partner_12, cohort.followed_12),
             fraction(cohort.escalated, cohort.reoffended_ever, "no re-offence"),
             median,
+            fraction(cohort.victims_reached, cohort.victims, victimless),
+            fraction(cohort.victims_served, cohort.victims, victimless),
         ),
         any(is_small(n) for n in counts),
     )

@@ -26,6 +26,13 @@ from jcihub.incidents.models import Incident, Involvement, Party
 from jcihub.ipvi import services as ipvi_services
 from jcihub.ipvi.models import Candidate, Tier
 from jcihub.ipvi.notification_selectors import delivered_notices
+from jcihub.ipvi.victims import (
+    ContactAttempt,
+    ContactOutcome,
+    ServiceResponse,
+    VictimCase,
+    VictimService,
+)
 
 from .survival import Curve, kaplan_meier
 
@@ -57,6 +64,15 @@ class Harm:
 
 
 @dataclass(frozen=True)
+class Engagement:
+    """The victims of one incident and what the advocates' outreach reached."""
+
+    victims: int = 0
+    reached: int = 0  # spoken with (including those who then declined contact)
+    served: int = 0  # accepted at least one service
+
+
+@dataclass(frozen=True)
 class Followed:
     """One entry followed through the data."""
 
@@ -65,6 +81,7 @@ class Followed:
     first_reoffence_day: int | None
     same_partner_day: int | None
     escalated: bool
+    engagement: Engagement = Engagement()
 
     def reoffended_within(self, days: int) -> bool | None:
         """Whether a re-offence came within `days`; None when the data ends before the
@@ -95,6 +112,9 @@ class Cohort:
     same_partner_12: int = 0
     reoffended_ever: int = 0
     escalated: int = 0
+    victims: int = 0
+    victims_reached: int = 0
+    victims_served: int = 0
     days_to_reoffence: list[int] = field(default_factory=list)
 
     @property
@@ -139,6 +159,9 @@ _COUNTS = (
     "same_partner_12",
     "reoffended_ever",
     "escalated",
+    "victims",
+    "victims_reached",
+    "victims_served",
 )
 
 
@@ -154,16 +177,19 @@ def compute(
     *,
     start: dt.date,
     baseline_from: dt.date,
+    engagement: dict[int, Engagement] | None = None,
 ) -> Outcomes:
-    """The outcomes of `entries`, given every harm in the data (pure: no queries)."""
+    """The outcomes of `entries`, given every harm in the data and the outreach to the
+    victims of each index incident (pure: no queries)."""
     by_identity: dict[int, list[Harm]] = defaultdict(list)
     for harm in harms:
         by_identity[harm.identity].append(harm)
     for history in by_identity.values():
         history.sort(key=lambda h: (h.date, h.incident_id))
     index = {h.incident_id: h for history in by_identity.values() for h in history}
+    reached = engagement or {}
     followed = [
-        _follow(entry, by_identity, index, identity, data_end)
+        _follow(entry, by_identity, index, identity, data_end, reached.get(entry.incident_id))
         for entry in entries
         if data_end is not None and entry.start <= data_end
     ]
@@ -195,6 +221,7 @@ def _follow(
     index: dict[int, Harm],
     identity: dict[int, int],
     data_end: dt.date | None,
+    engagement: Engagement | None,
 ) -> Followed:
     assert data_end is not None
     who = identity.get(entry.person_id, entry.person_id)
@@ -210,11 +237,15 @@ def _follow(
         first_reoffence_day=first_day,
         same_partner_day=(same.date - entry.start).days if same else None,
         escalated=bool(later) and later[0].serious and not serious_before,
+        engagement=engagement or Engagement(),
     )
 
 
 def _add(cohort: Cohort, item: Followed) -> None:
     cohort.people += 1
+    cohort.victims += item.engagement.victims
+    cohort.victims_reached += item.engagement.reached
+    cohort.victims_served += item.engagement.served
     within_6 = item.reoffended_within(SIX_MONTHS)
     if within_6 is not None:
         cohort.followed_6 += 1
@@ -325,6 +356,44 @@ def outcomes(as_of: dt.date | None = None) -> Outcomes:
     harms, identity = harms_in_data()
     identity |= ipvi_services._identities({e.person_id for e in entries} - set(identity))
     data_end = Incident.objects.aggregate(end=Max("reported_date"))["end"]
+    engagement = victim_engagement({e.incident_id for e in entries if not e.baseline})
     if as_of is not None and data_end is not None:
         data_end = min(data_end, as_of)
-    return compute(entries, harms, identity, data_end, start=start, baseline_from=baseline_from)
+    return compute(
+        entries,
+        harms,
+        identity,
+        data_end,
+        start=start,
+        baseline_from=baseline_from,
+        engagement=engagement,
+    )
+
+
+def victim_engagement(incident_ids: set[int]) -> dict[int, Engagement]:
+    """For each incident: its victims on record, and how many the advocates reached and
+    served (outreach began with the programme, so baseline incidents have none)."""
+    victims: dict[int, set[int]] = defaultdict(set)
+    for incident_id, person_id in Party.objects.filter(
+        incident_id__in=incident_ids, involvement=Involvement.VICTIM, person__isnull=False
+    ).values_list("incident_id", "person_id"):
+        victims[incident_id].add(person_id)
+    cases = VictimCase.objects.filter(incident_id__in=incident_ids)
+    reached = set(
+        ContactAttempt.objects.filter(
+            case__in=cases, outcome__in=(ContactOutcome.REACHED, ContactOutcome.DECLINED)
+        ).values_list("case__incident_id", "case__victim_id")
+    )
+    served = set(
+        VictimService.objects.filter(case__in=cases, response=ServiceResponse.ACCEPTED).values_list(
+            "case__incident_id", "case__victim_id"
+        )
+    )
+    return {
+        incident_id: Engagement(
+            len(people),
+            sum((incident_id, p) in reached for p in people),
+            sum((incident_id, p) in served for p in people),
+        )
+        for incident_id, people in victims.items()
+    }

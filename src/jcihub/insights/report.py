@@ -86,7 +86,7 @@ def quarterly_pdf(outcomes: Outcomes, quarter: Quarter) -> Document:
     doc.table(
         figures.HEADER[:2] + figures.HEADER[3:],
         [row.cells[:2] + row.cells[3:] for row in figures.tier_rows(outcomes, published=True)],
-        widths=[1.1, 0.6, 0.8, 1.5, 1.5, 1.5, 1.5, 1],
+        widths=[1.1, 0.5, 0.7, 1.3, 1.3, 1.3, 1.3, 0.9, 1.2, 1.2],
         empty="No one has entered a cohort yet.",
     )
     doc.heading("Share still without a re-offence (Kaplan-Meier)")
@@ -101,7 +101,7 @@ def quarterly_pdf(outcomes: Outcomes, quarter: Quarter) -> Document:
     doc.table(
         figures.HEADER,
         [figures.cohort_row(c, published=True).cells for c in outcomes.cohorts if not c.baseline],
-        widths=[1.1, 0.5, 0.8, 0.7, 1.4, 1.4, 1.4, 1.4, 0.9],
+        widths=[1.1, 0.5, 0.8, 0.7, 1.3, 1.3, 1.3, 1.3, 0.9, 1.2, 1.2],
         empty="No one has entered a cohort yet.",
     )
     doc.heading("Spending against the authorisation")
@@ -120,9 +120,10 @@ def quarterly_pdf(outcomes: Outcomes, quarter: Quarter) -> Document:
     )
     doc.heading("Not yet measured")
     doc.paragraph(
-        "Victim engagement rates and the time from a re-offence to the charging decision "
-        "need records the system does not hold yet (advocates' outreach; the prosecutor's "
-        "decisions). They are left out rather than estimated."
+        "The time from a re-offence to the charging decision needs the prosecutor's "
+        "decisions, which the system does not hold yet: it is left out rather than "
+        "estimated. Victim engagement is counted for the programme cohorts only, since "
+        "the advocates' outreach began with the programme."
     )
     doc.heading("How to read these figures")
     for caveat in CAVEATS:

@@ -25,6 +25,7 @@ from jcihub.ipvi.defaults import write_ladder
 from jcihub.ipvi.letters import write_default_letters
 from jcihub.ipvi.models import Candidate, LetterTemplate, LetterTemplateVersion, Tier
 from jcihub.ipvi.services import decide, rebuild_queue
+from jcihub.ipvi.victims import VictimCase
 from jcihub.people.models import Person
 
 START = dt.date(2026, 1, 1)
@@ -141,6 +142,13 @@ def programme(db: None, settings) -> dict[str, Any]:  # type: ignore[no-untyped-
         method="officer",
         delivered_by="Officer Demo",
     )
+    # An advocate reached the victim of the notified incident.
+    case = VictimCase.objects.create(victim=victim, incident=first)
+    case.attempts.create(
+        attempted_at=timezone.make_aware(dt.datetime(2026, 1, 7, 9)),
+        method="phone",
+        outcome="reached",
+    )
     return {"causer": causer, "victim": victim}
 
 
@@ -154,6 +162,8 @@ def test_outcomes_follow_the_person_across_records(programme) -> None:  # type: 
     # Notified on 10 January; re-offended under the other record on 15 April: day 95.
     assert notified.days_to_reoffence == [95]
     assert notified.reoffended_6 == 1 and notified.same_partner_12 == 1
+    # One victim on record, reached by an advocate, no service accepted.
+    assert (notified.victims, notified.victims_reached, notified.victims_served) == (1, 1, 0)
     (baseline,) = baseline_cohorts
     assert baseline.month == "2024-06" and baseline.people == 1 and baseline.reoffended_ever == 0
     assert result.data_end == dt.date(2027, 3, 1)
