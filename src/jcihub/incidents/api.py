@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from jcihub.access.policy import Cap
 
 from .forms import IncidentFilterForm
+from .kcpd import INCIDENT_FIELDS
 from .models import Incident, Offense, Party
 from .selectors import search_incidents
 
@@ -43,23 +44,7 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
         model = Incident
         fields = [
             "id",
-            "report_number",
-            "reported_date",
-            "reported_time",
-            "from_date",
-            "from_time",
-            "to_date",
-            "to_time",
-            "beat",
-            "reporting_district",
-            "area",
-            "address",
-            "city",
-            "zip_code",
-            "latitude",
-            "longitude",
-            "is_domestic_violence",
-            "firearm_used",
+            *INCIDENT_FIELDS,
             "property",
             "offenses",
         ]

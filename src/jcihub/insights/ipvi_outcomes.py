@@ -269,7 +269,7 @@ def programme_entries(start: dt.date) -> list[Entry]:
     delivered, a custom notification delivered, a call-in attended), at the tier it
     carried: one entry per human, whichever of their records it was made on."""
     notices = [n for n in delivered_notices() if n.on >= start and n.tier_id is not None]
-    identity = ipvi_services._identities({n.person_id for n in notices})
+    identity = ipvi_services.identities({n.person_id for n in notices})
     codes = dict(Tier.objects.values_list("pk", "code"))
     incidents = dict(
         Candidate.objects.filter(pk__in={n.candidate_id for n in notices}).values_list(
@@ -307,7 +307,7 @@ def baseline_entries(start: dt.date, baseline_from: dt.date) -> list[Entry]:
         .order_by("incident_date", "id")
     )
     rows = list(candidates)
-    identity = ipvi_services._identities({row[0] for row in rows})
+    identity = ipvi_services.identities({row[0] for row in rows})
     seen: set[int] = set()
     entries = []
     for person_id, code, date, incident_id in rows:
@@ -322,16 +322,16 @@ def baseline_entries(start: dt.date, baseline_from: dt.date) -> list[Entry]:
 
 def harms_in_data() -> tuple[list[Harm], dict[int, int]]:
     """Every domestic-violence harm in the data, and each person's identity."""
-    events = [e for e in ipvi_services._dv_events() if e.date is not None]
-    identity = ipvi_services._identities({e.person_id for e in events})
+    events = ipvi_services.dv_events()
+    identity = ipvi_services.identities({e.person_id for e in events})
     incident_ids = {e.incident_id for e in events}
-    signs = ipvi_services._signs(incident_ids)
+    signs = ipvi_services.serious_signs_of(incident_ids)
     victims: dict[int, set[int]] = defaultdict(set)
     for incident_id, person_id in Party.objects.filter(
         incident_id__in=incident_ids, involvement=Involvement.VICTIM, person__isnull=False
     ).values_list("incident_id", "person_id"):
         victims[incident_id].add(person_id)
-    victim_identity = ipvi_services._identities({p for ids in victims.values() for p in ids})
+    victim_identity = ipvi_services.identities({p for ids in victims.values() for p in ids})
     harms = [
         Harm(
             identity=identity.get(e.person_id, e.person_id),
@@ -354,7 +354,7 @@ def outcomes(as_of: dt.date | None = None) -> Outcomes:
     baseline_from = start.replace(year=start.year - years, day=min(start.day, 28))
     entries = programme_entries(start) + baseline_entries(start, baseline_from)
     harms, identity = harms_in_data()
-    identity |= ipvi_services._identities({e.person_id for e in entries} - set(identity))
+    identity |= ipvi_services.identities({e.person_id for e in entries} - set(identity))
     data_end = Incident.objects.aggregate(end=Max("reported_date"))["end"]
     engagement = victim_engagement({e.incident_id for e in entries if not e.baseline})
     if as_of is not None and data_end is not None:

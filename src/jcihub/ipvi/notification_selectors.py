@@ -106,13 +106,13 @@ class Reoffence:
 def reoffences(user: Any) -> list[Reoffence]:
     """New DV incidents after a delivered notification, of people this user may see,
     newest first; each with the last notification before it."""
-    from .services import _identities
+    from .services import identities
 
     notices = delivered_notices()
     if not notices:
         return []
     candidate_people = set(Candidate.objects.values_list("person_id", flat=True).distinct())
-    identity = _identities(candidate_people | {n.person_id for n in notices})
+    identity = identities(candidate_people | {n.person_id for n in notices})
     by_identity: dict[int, list[Notice]] = defaultdict(list)
     for notice in notices:
         by_identity[identity[notice.person_id]].append(notice)

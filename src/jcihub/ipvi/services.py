@@ -93,12 +93,12 @@ def rebuild_queue(
     ladder = list(Tier.objects.order_by("level"))
     if not ladder:
         raise ValidationError("The tier ladder is empty: add at least one tier first.")
-    events = _dv_events()
-    identity = _identities({event.person_id for event in events})
+    events = dv_events()
+    identity = identities({event.person_id for event in events})
     # The incidents and people of linked causers, as subqueries: a list of 50,000 ids in
     # an IN clause costs more to send than the query costs to run.
     causers = Party.objects.filter(involvement__in=CAUSED_HARM, person__isnull=False)
-    signs = _signs(causers.values("incident_id"))
+    signs = serious_signs_of(causers.values("incident_id"))
     births = dict(
         Person.objects.filter(pk__in=causers.values("person_id")).values_list("pk", "birth_date")
     )
@@ -158,7 +158,7 @@ def rebuild_queue(
     return summary
 
 
-def _dv_events() -> list[_Event]:
+def dv_events() -> list[_Event]:
     """Every (incident, person who caused harm) that is domestic violence."""
     causers = Party.objects.filter(involvement__in=CAUSED_HARM, person__isnull=False)
     rows = causers.values_list(
@@ -233,7 +233,7 @@ def _intimate_partners() -> dict[int, set[int]]:
     return partners
 
 
-def _identities(person_ids: set[int]) -> dict[int, int]:
+def identities(person_ids: set[int]) -> dict[int, int]:
     """{person id: the lowest id of the records linked to it}: one key per human."""
     parent: dict[int, int] = {}
 
@@ -253,7 +253,7 @@ def _identities(person_ids: set[int]) -> dict[int, int]:
     return {person_id: root(person_id) for person_id in person_ids}
 
 
-def _signs(incident_ids: Collection[int] | QuerySet[Any]) -> dict[int, list[str]]:
+def serious_signs_of(incident_ids: Collection[int] | QuerySet[Any]) -> dict[int, list[str]]:
     """The serious-violence signs of each of these incidents (ids, or a subquery of them)."""
     offenses: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     firearms = dict(Incident.objects.filter(pk__in=incident_ids).values_list("pk", "firearm_used"))
