@@ -27,10 +27,9 @@ from jcihub.audit.models import AuditAction
 from jcihub.audit.services import record
 from jcihub.core import bulk
 from jcihub.incidents.models import Incident, Involvement, Offense, Party
+from jcihub.people.linkage.identities import Identities
 from jcihub.people.models import (
     INTIMATE_PARTNER_KINDS,
-    LINKED_STATUSES,
-    MatchCandidate,
     Person,
     PersonRelationship,
 )
@@ -234,23 +233,10 @@ def _intimate_partners() -> dict[int, set[int]]:
 
 
 def identities(person_ids: set[int]) -> dict[int, int]:
-    """{person id: the lowest id of the records linked to it}: one key per human."""
-    parent: dict[int, int] = {}
-
-    def root(node: int) -> int:
-        while parent.get(node, node) != node:
-            parent[node] = parent.get(parent[node], parent[node])
-            node = parent[node]
-        return node
-
-    links = MatchCandidate.objects.filter(status__in=LINKED_STATUSES).values_list(
-        "person_a_id", "person_b_id"
-    )
-    for one, other in links:
-        a, b = root(one), root(other)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return {person_id: root(person_id) for person_id in person_ids}
+    """{person id: the lowest id of the records linked to it}: one key per human, from
+    identity resolution's own union of links."""
+    linked = Identities.from_database()
+    return {person_id: linked.key(person_id) for person_id in person_ids}
 
 
 def serious_signs_of(incident_ids: Collection[int] | QuerySet[Any]) -> dict[int, list[str]]:

@@ -60,6 +60,11 @@ class Identities:
             parent[record], record = root, parent[record]
         return root
 
+    def key(self, record: int) -> int:
+        """One key per human: the lowest id among the records linked to this one."""
+        root = self._root(record)
+        return min(self._members.get(root, {root}))
+
     def reject(self, a: int, b: int) -> None:
         self._rejected.setdefault(self._root(a), set()).add(b)
         self._rejected.setdefault(self._root(b), set()).add(a)
