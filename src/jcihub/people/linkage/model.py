@@ -24,6 +24,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_analysis import cumulative_comparisons_to_be_scored_from_blocking_rules_data
+from splink.blocking_rule_library import CustomRule
 
 from .records import FEATURE_COLUMNS, PersonRecord, features
 
@@ -51,13 +52,36 @@ JARO_WINKLER = {
     "postgres": "jaro_winkler_similarity",
 }
 
-# Pairs are scored only when they share one of these keys; each catches errors the
-# others miss (a wrong birth date, a misspelt family name, a changed name).
+# Pairs are scored only when they meet one of these rules; each catches errors the others
+# miss (a wrong birth date, a misspelt family name, a changed name, swapped names). Every
+# rule joins on a key of many values and narrows it further, since pairs grow with the
+# square of a block: a common surname or birth date alone puts thousands of records in one
+# block at a million records (docs/benchmarks.md, identity resolution). The SQL is plain
+# enough for every engine (DuckDB, PostgreSQL, Spark).
+_GIVEN_INITIAL = "substr({side}.given_canonical, 1, 1)"  # Bill and William both W
+_INITIALS_AGREE = (
+    "({l} = {r} or l.family_initial = r.family_initial"
+    " or {l} = r.family_initial or l.family_initial = {r})"  # given and family swapped
+).format(l=_GIVEN_INITIAL.format(side="l"), r=_GIVEN_INITIAL.format(side="r"))
+_BORN_WITHIN_TEN_YEARS = (
+    "(l.birth_year is null or r.birth_year is null"
+    " or abs(cast(l.birth_year as int) - cast(r.birth_year as int)) <= 10)"
+)
+_BORN_IN_THE_SAME_DECADE = (
+    "(l.birth_year is null or r.birth_year is null"
+    " or substr(l.birth_year, 1, 3) = substr(r.birth_year, 1, 3))"
+)
 PREDICTION_BLOCKING_RULES = (
-    block_on("birth_date"),
-    block_on("family_key", "birth_year"),
-    block_on("given_key", "family_key"),
-    block_on("zip_code", "given_initial", "family_initial"),
+    CustomRule(f"l.birth_date = r.birth_date and {_INITIALS_AGREE}"),
+    CustomRule(
+        f"l.given_key = r.given_key and l.family_key = r.family_key and {_BORN_WITHIN_TEN_YEARS}"
+    ),
+    block_on("family_key", "birth_year", "substr(given_canonical, 1, 1)"),
+    block_on("zip_code", "address_line"),
+    CustomRule(
+        "l.zip_code = r.zip_code and l.given_initial = r.given_initial"
+        f" and l.family_initial = r.family_initial and {_BORN_IN_THE_SAME_DECADE}"
+    ),
     block_on("identifiers", arrays_to_explode=["identifiers"]),
     block_on("contacts", arrays_to_explode=["contacts"]),
 )
