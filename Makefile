@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 VENDOR := src/jcihub/core/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist): one per core of the 2-core machines the suite runs on.
+TEST_WORKERS ?= 2
 SEED ?= 2026
 DEMO_PEOPLE ?= 3000
 KCPD_SAMPLE ?= ../shared/data/kcpd/kcpd_2018_sample1000_allcols.csv.gz
@@ -77,7 +79,7 @@ demo: setup var/secret_key
 	    --access-logfile - --graceful-timeout 5
 
 test: setup
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
 	$(TEST_ENV) $(BIN)/python -m benchmarks $(BENCH_ARGS)
