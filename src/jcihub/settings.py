@@ -218,6 +218,25 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Mail ----------------------------------------------------------------------------------
+# Mail goes out through this SMTP server (escalated taskforce items, docs/taskforce.md).
+# Without one, messages are written to the console of the command that sends them, and
+# the command says that no mail server is set.
+EMAIL_HOST = os.environ.get("JCIHUB_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("JCIHUB_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("JCIHUB_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JCIHUB_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("JCIHUB_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("JCIHUB_EMAIL_FROM", "jcihub@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+# Links in mail point here (the address staff use to reach the application).
+SITE_URL = os.environ.get("JCIHUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"

@@ -161,6 +161,9 @@ class ActionItem(models.Model):
     # Set once, by `escalate_overdue_items`, when the item is overdue by more than
     # TASKFORCE_ESCALATE_AFTER_DAYS; cleared when the item is reopened or its date moves.
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Set when every message about the escalation has gone out (`taskforce.mail`); an item
+    # whose mail failed is mailed again by the next run.
+    escalation_mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -224,7 +224,8 @@ def set_item_status(actor: Any, item: ActionItem, status: str) -> ActionItem:
     item.completed_at = timezone.now() if status == ActionItem.Status.DONE else None
     if status == ActionItem.Status.OPEN:
         item.escalated_at = None  # reopened: the clock for escalation starts again
-    item.save(update_fields=["status", "completed_at", "escalated_at"])
+        item.escalation_mailed_at = None
+    item.save(update_fields=["status", "completed_at", "escalated_at", "escalation_mailed_at"])
     record(
         actor,
         AuditAction.UPDATE,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from jcihub.taskforce.mail import MailOutcome, mail_escalations
 from jcihub.taskforce.services import escalate_overdue_items
 
 
@@ -15,8 +16,10 @@ class Command(BaseCommand):
     help = (
         "Escalate every open action item, on an open case, that is overdue by more than "
         "TASKFORCE_ESCALATE_AFTER_DAYS days (or --after-days): it is marked escalated on "
-        "the coordinator's and the owner's dashboards, with an audit entry. An item is "
-        "escalated once; running the command again the same day changes nothing."
+        "the coordinator's and the owner's dashboards, with an audit entry, and mailed to its "
+        "owner and the taskforce coordinators (JCIHUB_EMAIL_HOST; without one the mail is "
+        "written here). An item is escalated once; mail that failed is sent again by the "
+        "next run; running the command again the same day changes nothing else."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +32,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--today", type=dt.date.fromisoformat, default=None, help="As if on this date."
+        )
+        parser.add_argument(
+            "--no-mail", action="store_true", help="Escalate without mailing anyone."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,4 +53,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  case {item.case_id}, item {item.pk}: {item.description} "
                 f"({item.get_owner_agency_display()}, due {item.due_on:%Y-%m-%d})"
+            )
+        if not options["no_mail"]:
+            self._report_mail(mail_escalations(today, after))
+
+    def _report_mail(self, outcome: MailOutcome) -> None:
+        if not outcome.is_mail_server_set:
+            self.stdout.write("No mail server is set (JCIHUB_EMAIL_HOST): the mail is above.")
+        self.stdout.write(
+            f"Mailed {len(outcome.sent)} recipient{'' if len(outcome.sent) == 1 else 's'} "
+            f"about {outcome.items_mailed} escalated item"
+            f"{'' if outcome.items_mailed == 1 else 's'}."
+        )
+        if outcome.failed:
+            failures = "; ".join(f"{user}: {error}" for user, error in outcome.failed.items())
+            raise CommandError(
+                f"Mail to {len(outcome.failed)} recipient(s) failed ({failures}); "
+                "the next run sends it again."
             )

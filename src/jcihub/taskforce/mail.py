@@ -1,0 +1,121 @@
+"""Mail about escalated action items (`jcihub taskforce escalate`).
+
+Each escalated item's owner, and every active taskforce coordinator, gets one message
+listing their escalated items, after the escalation has committed. Mail leaves the
+department's systems, so a message names cases and items by number, with the owning
+agency, due date and days overdue, and links to the dashboard: no description, no
+address, no person. An item is marked mailed once every message about it has gone out;
+an item whose mail failed is mailed again by the next run."""
+
+import datetime as dt
+import smtplib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from jcihub.accounts.models import User
+from jcihub.accounts.roles import RoleCode
+from jcihub.audit.models import AuditAction
+from jcihub.audit.services import record
+
+from .models import ActionItem, TaskforceCase
+
+
+@dataclass
+class MailOutcome:
+    is_mail_server_set: bool
+    sent: list[User] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # username -> the server's error
+    items_mailed: int = 0
+
+
+def items_to_mail() -> QuerySet[ActionItem]:
+    """Escalated items, still open on open cases, whose mail has not gone out."""
+    return (
+        ActionItem.objects.filter(
+            status=ActionItem.Status.OPEN,
+            case__status=TaskforceCase.Status.OPEN,
+            escalated_at__isnull=False,
+            escalation_mailed_at__isnull=True,
+        )
+        .select_related("owner")
+        .order_by("due_on", "id")
+    )
+
+
+def mail_escalations(today: dt.date, after_days: int) -> MailOutcome:
+    """Send each recipient one message about their escalated items; mark the items whose
+    every message went out."""
+    outcome = MailOutcome(is_mail_server_set=bool(settings.EMAIL_HOST))
+    items = list(items_to_mail())
+    failed_items: set[int] = set()
+    for user, theirs in _by_recipient(items).items():
+        try:
+            _send(user, theirs, today, after_days)
+        except (smtplib.SMTPException, OSError) as error:
+            outcome.failed[user.get_username()] = str(error) or type(error).__name__
+            failed_items.update(item.pk for item in theirs)
+            continue
+        outcome.sent.append(user)
+        _record_sent(user, theirs)
+    mailed = [item.pk for item in items if item.pk not in failed_items]
+    outcome.items_mailed = ActionItem.objects.filter(pk__in=mailed).update(
+        escalation_mailed_at=timezone.now()
+    )
+    return outcome
+
+
+def _by_recipient(items: Iterable[ActionItem]) -> dict[User, list[ActionItem]]:
+    coordinators = list(
+        User.objects.filter(is_active=True, role_id=RoleCode.TASKFORCE_COORDINATOR)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    recipients: dict[User, list[ActionItem]] = defaultdict(list)
+    for item in items:
+        owner = [item.owner] if item.owner and item.owner.is_active and item.owner.email else []
+        for user in {*owner, *coordinators}:
+            recipients[user].append(item)
+    return dict(sorted(recipients.items(), key=lambda pair: pair[0].pk))
+
+
+def _send(user: User, items: list[ActionItem], today: dt.date, after_days: int) -> None:
+    count = len(items)
+    lines = [
+        f"{count} taskforce action item{'' if count == 1 else 's'} "
+        f"{'is' if count == 1 else 'are'} overdue by more than "
+        f"{after_days} days and escalated:",
+        "",
+        *(
+            f"- case {item.case_id}, item {item.pk} ({item.get_owner_agency_display()}): "
+            f"due {item.due_on:%Y-%m-%d}, {(today - item.due_on).days} days overdue"
+            for item in items
+        ),
+        "",
+        f"Sign in to see them: {settings.SITE_URL}{reverse('taskforce:cases')}",
+    ]
+    send_mail(
+        subject=f"JCI Hub: {count} escalated taskforce action item{'' if count == 1 else 's'}",
+        message="\n".join(lines),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def _record_sent(user: User, items: list[ActionItem]) -> None:
+    record(
+        None,
+        AuditAction.EXPORT,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        summary=f"Mailed {user.get_username()} about escalated action items "
+        + ", ".join(str(item.pk) for item in items),
+    )
