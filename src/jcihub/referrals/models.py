@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 def web_link(url: str) -> str:
@@ -133,6 +134,8 @@ class Location(HsdsRecord):
 
     class Meta:
         ordering = ["name", "id"]
+        # The distance search's bounding box.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="referrals_location_point")]
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -373,6 +376,11 @@ class Language(HsdsRecord):
 
     class Meta:
         ordering = ["name", "id"]
+        # The search's language filter compares upper-cased code and name.
+        indexes = [
+            models.Index(Upper("code"), name="referrals_language_code_upper"),
+            models.Index(Upper("name"), name="referrals_language_name_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.code
