@@ -23,6 +23,7 @@ from jcihub.audit.services import record
 from jcihub.core.exports import csv_response
 from jcihub.core.forms import attach_errors
 from jcihub.core.sensitivity import Sensitivity
+from jcihub.insights.survival import SUPPRESSION_NOTE
 
 from . import selectors, services
 from .forms import (
@@ -311,6 +312,7 @@ def referral_report(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query_string": _query_string(request),
             "can_list": policy.has_capability(request.user, Cap.REFERRALS_VIEW),
+            "suppression_note": SUPPRESSION_NOTE,
         },
     )
 
@@ -338,13 +340,11 @@ def referral_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRes
     access_services.log_export(
         request.user, "referrals.report", len(rows), {k: str(v) for k, v in dates.items() if v}
     )
+    # The file leaves the department: small cells suppressed, and said so in its last row.
     return csv_response(
         "referral-report.csv",
         REPORT_COLUMNS,
-        (
-            (r.organization, r.need, r.sent, r.accepted, r.completed, r.median_days_to_service)
-            for r in rows
-        ),
+        [*(r.published() for r in rows), (f"Note: {SUPPRESSION_NOTE}",)],
     )
 
 

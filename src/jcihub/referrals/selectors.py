@@ -30,6 +30,7 @@ from jcihub.access import policy
 from jcihub.access.guards import deny
 from jcihub.core.sensitivity import Sensitivity
 from jcihub.core.timeline import TimelineEvent
+from jcihub.insights.survival import published_count, published_figure
 from jcihub.people.models import Consent, Person
 
 from . import geo
@@ -410,6 +411,17 @@ class ReportRow:
     @property
     def median_days_to_service(self) -> float | None:
         return round(statistics.median(self.days_to_service), 1) if self.days_to_service else None
+
+    def published(self) -> tuple[object, ...]:
+        """The row as it may leave the department (small cells suppressed)."""
+        return (
+            self.organization,
+            self.need,
+            published_count(self.sent),
+            published_count(self.accepted),
+            published_count(self.completed),
+            published_figure(self.median_days_to_service, len(self.days_to_service)),
+        )
 
 
 def referral_report(since: dt.date | None = None, until: dt.date | None = None) -> list[ReportRow]:

@@ -396,7 +396,27 @@ def test_the_report_counts_by_organisation_and_need(world: World) -> None:
     page = analyst.get("/referrals/report/").content.decode()
     assert world.service.organization.name in page and "Employment" in page
     csv = b"".join(analyst.get("/referrals/report/export.csv").streaming_content).decode()  # type: ignore[attr-defined]
-    assert "median_days_to_first_service" in csv and "Employment,1,1,1,4.0" in csv
+    # The export leaves the department: one referral is a small cell, so it is suppressed
+    # (the page above shows the whole counts) and the file says so.
+    assert "median_days_to_first_service" in csv and "Employment,<11,<11,<11,suppressed" in csv
+    assert "Employment,1,1,1" not in csv
+    assert csv.rstrip().splitlines()[-1].startswith("Note: Counts from 1 to 10 are shown as <11")
+    assert "small cells are suppressed" in page
+
+
+def test_the_report_export_publishes_cells_of_eleven_or_more(world: World) -> None:
+    for _ in range(11):
+        other = PersonFactory()
+        consent(other, world.team, ["general"])
+        referral = services.create_referral(world.sender, other, world.service)
+        services.move_referral(world.partner, referral, S.ACCEPTED)
+        services.move_referral(world.partner, referral, S.IN_SERVICE)
+    analyst = client_of(user_with_role(R.ANALYST))
+    csv = b"".join(analyst.get("/referrals/report/export.csv").streaming_content).decode()  # type: ignore[attr-defined]
+    # 11 sent without a need category, accepted and started the same day, none completed:
+    # zero is no small cell, and 11 days-to-service values give a median.
+    assert "Not categorised,11,11,0,0.0" in csv
+    assert "Employment,<11,0,0," in csv  # the world's one referral (sent only), suppressed
 
 
 def test_history_rows_exist_for_each_referral(world: World) -> None:
