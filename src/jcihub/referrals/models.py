@@ -545,12 +545,24 @@ class ReferralNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
+    # A follow-up to do by a date (shown as due to the referral's sender until done).
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
+        # "Follow-ups due": open ones by date.
+        indexes = [models.Index(fields=["done_at", "due_on"], name="referral_note_follow_up_due")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.referral_id}"
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.due_on is not None
 
 
 # --- Distance search ---------------------------------------------------------------------------

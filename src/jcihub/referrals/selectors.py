@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from jcihub.access import policy
 from jcihub.access.guards import deny
+from jcihub.access.policy import Cap
 from jcihub.core.sensitivity import Sensitivity
 from jcihub.core.timeline import TimelineEvent
 from jcihub.insights.survival import published_count, published_figure
@@ -42,10 +43,12 @@ from .models import (
     Organization,
     Referral,
     ReferralEvent,
+    ReferralNote,
     ReferralStatus,
     Service,
     ServiceArea,
     ServiceAtLocation,
+    Side,
     TaxonomyTerm,
 )
 
@@ -333,14 +336,26 @@ def overdue_reason(referral: Referral) -> str:
     return ""
 
 
+def follow_ups_due(user: Any) -> QuerySet[ReferralNote]:
+    """Open follow-ups due today or earlier that the user's side keeps: the department's
+    for its staff (the referrals' senders), the organisation's for its users."""
+    side = Side.RECIPIENT if policy.has_capability(user, Cap.REFERRALS_RESPOND) else Side.SENDER
+    return ReferralNote.objects.filter(
+        side=side, done_at__isnull=True, due_on__lte=timezone.localdate()
+    )
+
+
 def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:
     """The referrals the user may see, filtered by a ReferralFilterForm's cleaned data,
     each marked `is_overdue` (sent and not answered within the answer time, or accepted
-    and not started within the start time)."""
+    and not started within the start time) and `has_follow_up_due`."""
     overdue = unanswered() | not_started()
     referrals = policy.visible_referrals(user).annotate(
-        is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())
+        is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
+        has_follow_up_due=Exists(follow_ups_due(user).filter(referral=OuterRef("pk"))),
     )
+    if filters.get("follow_up_due"):
+        referrals = referrals.filter(has_follow_up_due=True)
     if filters.get("status"):
         referrals = referrals.filter(status=filters["status"])
     if filters.get("organization"):
