@@ -391,8 +391,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=BACKENDS, default="postgres")
     parser.add_argument("--queries", type=int, default=800, help="measured searches")
     parser.add_argument("--warmup", type=int, default=80, help="searches run first, not timed")
+    parser.add_argument(
+        "--database",
+        default="directory",
+        help="benchmark database suffix (jcihub_bench_<name>), so parallel work keeps apart",
+    )
     args = parser.parse_args(argv)
-    setup_django(args.backend, "directory")
+    setup_django(args.backend, args.database)
     built = ensure_directory()
     analyze()
     console.print(

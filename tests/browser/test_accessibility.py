@@ -118,7 +118,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "place": raw_address.property_id,
         "service": service.pk,
         "organization": service.organization_id,
-        "referral": sample_referral(victim, service, partner).pk,
+        "referral": _referral_with_follow_up(victim, service, partner),
         "offense_code": OffenseCode.objects.get(code="13A").pk,
         "case": _taskforce_case(raw_address.property),
         "meeting": Meeting.objects.get().pk,
@@ -644,3 +644,16 @@ def test_every_page_is_in_the_sweep() -> None:
         if path not in normalised:
             missing.append(path)
     assert not missing, f"pages with no accessibility check: {missing}"
+
+
+def _referral_with_follow_up(victim: object, service: object, partner: object) -> int:
+    """The sample referral, with a follow-up due today (its page shows it as due)."""
+    from django.utils import timezone
+
+    from jcihub.referrals.services import add_note
+
+    referral = sample_referral(victim, service, partner)
+    add_note(
+        referral.created_by, referral, "Call about the start date.", due_on=timezone.localdate()
+    )
+    return referral.pk

@@ -11,7 +11,7 @@ from jcihub.core.pdf import Document, stamp
 
 from . import figures
 from .ipvi_outcomes import Outcomes
-from .survival import SMALL_CELL
+from .survival import SUPPRESSION_NOTE
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -47,8 +47,7 @@ class Quarter:
 
 
 CAVEATS = (
-    f"Counts from 1 to {SMALL_CELL - 1} are shown as <11 and rates built on them are "
-    "suppressed: with so few people a figure can identify someone and means little.",
+    SUPPRESSION_NOTE,
     "Programme cohorts are counted from a person's first delivered notification; baseline "
     "cohorts from the day of the incident, at the tier the ladder would have proposed. "
     "The baseline is not a control group: who is arrested and how police record domestic "

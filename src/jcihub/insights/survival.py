@@ -14,6 +14,11 @@ from scipy import stats
 # rule): with so few people a count can identify someone, and a rate means little.
 SMALL_CELL = 11
 SUPPRESSED = "<11"
+# Said wherever suppressed figures go: the council report, and every CSV that leaves.
+SUPPRESSION_NOTE = (
+    f"Counts from 1 to {SMALL_CELL - 1} are shown as {SUPPRESSED} and rates built on them are "
+    "suppressed: with so few people a figure can identify someone and means little."
+)
 # Past the day when fewer than this many people are still followed, a Kaplan-Meier curve
 # swings on one person: it is not drawn, and its figures there are not given.
 MIN_AT_RISK = 5
@@ -89,13 +94,17 @@ def published_count(count: int | None) -> str:
     return SUPPRESSED if is_small(count) else f"{count:,}"
 
 
+def published_figure(value: object, *counts: int | None) -> object:
+    """Any figure built on counts (a rate, a median of so many values) as it may leave
+    the department: "suppressed" when one of the counts is small."""
+    return "suppressed" if any(is_small(count) for count in counts) else value
+
+
 def published_rate(numerator: int | None, denominator: int | None) -> str:
     """A percentage as it may leave the department: none when either count is small."""
     if not denominator or numerator is None:
         return "n/a"
-    if is_small(numerator) or is_small(denominator):
-        return "suppressed"
-    return f"{100 * numerator / denominator:.0f}%"
+    return str(published_figure(f"{100 * numerator / denominator:.0f}%", numerator, denominator))
 
 
 def rate(numerator: int | None, denominator: int | None) -> str:

@@ -13,6 +13,7 @@ from jcihub.access.guards import deny
 from jcihub.core.forms import clean_search_text
 from jcihub.core.sensitivity import Sensitivity
 from jcihub.core.timeline import TimelineEvent
+from jcihub.insights.survival import published_count, published_figure
 from jcihub.referrals.models import ReferralStatus
 
 from .models import (
@@ -186,6 +187,21 @@ class NavigatorRow:
     def completion_rate(self) -> float | None:
         return _rate(self.referrals_completed, self.referrals_sent)
 
+    def published(self) -> tuple[object, ...]:
+        """The row as it may leave the department (small cells suppressed)."""
+        return (
+            self.navigator,
+            published_count(self.people_served),
+            published_count(self.cases),
+            published_count(self.needs),
+            published_count(self.needs_met),
+            published_figure(self.median_days_to_housing, len(self.days_to_housing)),
+            published_figure(self.median_days_to_employment, len(self.days_to_employment)),
+            published_count(self.referrals_sent),
+            published_count(self.referrals_completed),
+            published_figure(self.completion_rate, self.referrals_completed, self.referrals_sent),
+        )
+
 
 @dataclass
 class OrganizationRow:
@@ -202,6 +218,17 @@ class OrganizationRow:
     @property
     def completion_rate(self) -> float | None:
         return _rate(self.referrals_completed, self.referrals_sent)
+
+    def published(self) -> tuple[object, ...]:
+        """The row as it may leave the department (small cells suppressed)."""
+        return (
+            self.organization,
+            published_count(self.people_served),
+            published_count(self.referrals_sent),
+            published_count(self.referrals_accepted),
+            published_count(self.referrals_completed),
+            published_figure(self.completion_rate, self.referrals_completed, self.referrals_sent),
+        )
 
 
 def _median(values: list[int]) -> float | None:

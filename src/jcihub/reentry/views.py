@@ -19,6 +19,7 @@ from jcihub.access.policy import Cap
 from jcihub.core.exports import csv_response
 from jcihub.core.forms import attach_errors
 from jcihub.core.sensitivity import Sensitivity
+from jcihub.insights.survival import SUPPRESSION_NOTE
 
 from . import selectors, services
 from .forms import (
@@ -298,7 +299,12 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reentry/report.html",
-        {"form": form, "report": result, "query": _query_string(request.GET).rstrip("&")},
+        {
+            "form": form,
+            "report": result,
+            "query": _query_string(request.GET).rstrip("&"),
+            "suppression_note": SUPPRESSION_NOTE,
+        },
     )
 
 
@@ -312,40 +318,15 @@ def report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             f"Fix the filters first: {form.errors.as_text()}", status=400, content_type="text/plain"
         )
     by_org = request.GET.get("by") == "organization"
-    rows: list[tuple[Any, ...]] = (
-        [
-            (
-                r.organization,
-                r.people_served,
-                r.referrals_sent,
-                r.referrals_accepted,
-                r.referrals_completed,
-                r.completion_rate,
-            )
-            for r in result.by_organization
-        ]
-        if by_org
-        else [
-            (
-                r.navigator,
-                r.people_served,
-                r.cases,
-                r.needs,
-                r.needs_met,
-                r.median_days_to_housing,
-                r.median_days_to_employment,
-                r.referrals_sent,
-                r.referrals_completed,
-                r.completion_rate,
-            )
-            for r in result.by_navigator
-        ]
-    )
+    # The file leaves the department: small cells suppressed, and said so in its last row.
+    rows: list[tuple[object, ...]] = [
+        r.published() for r in (result.by_organization if by_org else result.by_navigator)
+    ]
     described = {k: str(v) for k, v in filters.items() if v not in ("", None)}
     what = "organization" if by_org else "navigator"
     access_services.log_export(request.user, f"reentry.report_by_{what}", len(rows), described)
     return csv_response(
         f"reentry-report-by-{what}.csv",
         ORGANIZATION_COLUMNS if by_org else NAVIGATOR_COLUMNS,
-        rows,
+        [*rows, (f"Note: {SUPPRESSION_NOTE}",)],
     )

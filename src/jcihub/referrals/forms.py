@@ -183,6 +183,7 @@ class ReferralSendForm(forms.Form):
 
 NOTE_ONLY = "note"
 SERVICE_DELIVERED = "service_delivered"
+FOLLOW_UP_DONE = "follow_up_done:"  # + the follow-up's id
 
 
 class ReferralUpdateForm(forms.Form):
@@ -203,6 +204,13 @@ class ReferralUpdateForm(forms.Form):
         label="Note, reason or outcome",
         help_text="Required to decline (the reason), to complete or close (the outcome), "
         "and for a note or a service delivered.",
+    )
+    due_on = forms.DateField(
+        required=False,
+        label="Follow up by (optional)",
+        help_text="For a follow-up note: the date it should be done by, YYYY-MM-DD. It shows "
+        "as due to the referral's sender until someone marks it done.",
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -229,6 +237,7 @@ class ReferralFilterForm(forms.Form):
     overdue = forms.BooleanField(
         required=False, label="Only overdue (not answered, or accepted and not started, in time)"
     )
+    follow_up_due = forms.BooleanField(required=False, label="Only with a follow-up due")
     mine = forms.BooleanField(required=False, label="Only referrals I sent")
 
     def __init__(

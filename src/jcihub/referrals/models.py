@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 def web_link(url: str) -> str:
@@ -133,6 +134,8 @@ class Location(HsdsRecord):
 
     class Meta:
         ordering = ["name", "id"]
+        # The distance search's bounding box.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="referrals_location_point")]
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -373,6 +376,11 @@ class Language(HsdsRecord):
 
     class Meta:
         ordering = ["name", "id"]
+        # The search's language filter compares upper-cased code and name.
+        indexes = [
+            models.Index(Upper("code"), name="referrals_language_code_upper"),
+            models.Index(Upper("name"), name="referrals_language_name_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.code
@@ -537,12 +545,24 @@ class ReferralNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
+    # A follow-up to do by a date (shown as due to the referral's sender until done).
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
+        # "Follow-ups due": open ones by date.
+        indexes = [models.Index(fields=["done_at", "due_on"], name="referral_note_follow_up_due")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.referral_id}"
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.due_on is not None
 
 
 # --- Distance search ---------------------------------------------------------------------------

@@ -23,9 +23,11 @@ from jcihub.audit.services import record
 from jcihub.core.exports import csv_response
 from jcihub.core.forms import attach_errors
 from jcihub.core.sensitivity import Sensitivity
+from jcihub.insights.survival import SUPPRESSION_NOTE
 
 from . import selectors, services
 from .forms import (
+    FOLLOW_UP_DONE,
     NOTE_ONLY,
     SERVICE_DELIVERED,
     ReferralFilterForm,
@@ -94,11 +96,14 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 def _my_overdue(user: Any, is_partner: bool) -> dict[str, int]:
     if is_partner:
-        return {"my_overdue": 0, "my_not_started": 0}
+        return {"my_overdue": 0, "my_not_started": 0, "my_follow_ups_due": 0}
     mine = selectors.search_referrals(user, {"overdue": True, "mine": True})
     return {
         "my_overdue": mine.filter(status=ReferralStatus.SENT).count(),
         "my_not_started": mine.filter(status=ReferralStatus.ACCEPTED).count(),
+        "my_follow_ups_due": selectors.search_referrals(
+            user, {"follow_up_due": True, "mine": True}
+        ).count(),
     }
 
 
@@ -217,6 +222,10 @@ def _update_choices(user: Any, referral: Referral) -> list[tuple[str, str]]:
         choices.append((SERVICE_DELIVERED, "Record a service delivered"))
     if sides:
         choices.append((NOTE_ONLY, "Add a follow-up note"))
+    for pk, due_on in referral.notes.filter(
+        side__in=sides, due_on__isnull=False, done_at__isnull=True
+    ).values_list("pk", "due_on"):
+        choices.append((f"{FOLLOW_UP_DONE}{pk}", f"Mark the follow-up due {due_on:%Y-%m-%d} done"))
     return choices
 
 
@@ -275,14 +284,20 @@ def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralUpdateForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         action, text = form.cleaned_data["action"], form.cleaned_data["text"]
+        due_on = form.cleaned_data["due_on"]
         try:
-            if action in (NOTE_ONLY, SERVICE_DELIVERED):
+            if action.startswith(FOLLOW_UP_DONE):
+                note = referral.notes.get(pk=int(action.removeprefix(FOLLOW_UP_DONE)))
+                services.complete_follow_up(request.user, note)
+            elif action in (NOTE_ONLY, SERVICE_DELIVERED):
                 kind = (
                     ReferralNote.Kind.SERVICE_DELIVERED
                     if action == SERVICE_DELIVERED
                     else ReferralNote.Kind.FOLLOW_UP
                 )
-                services.add_note(request.user, referral, text, kind)
+                services.add_note(request.user, referral, text, kind, due_on)
+            elif due_on is not None:
+                raise ValidationError({"due_on": "Only a follow-up note has a date to do it by."})
             else:
                 services.move_referral(request.user, referral, action, text)
         except ValidationError as error:
@@ -311,6 +326,7 @@ def referral_report(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query_string": _query_string(request),
             "can_list": policy.has_capability(request.user, Cap.REFERRALS_VIEW),
+            "suppression_note": SUPPRESSION_NOTE,
         },
     )
 
@@ -338,13 +354,11 @@ def referral_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRes
     access_services.log_export(
         request.user, "referrals.report", len(rows), {k: str(v) for k, v in dates.items() if v}
     )
+    # The file leaves the department: small cells suppressed, and said so in its last row.
     return csv_response(
         "referral-report.csv",
         REPORT_COLUMNS,
-        (
-            (r.organization, r.need, r.sent, r.accepted, r.completed, r.median_days_to_service)
-            for r in rows
-        ),
+        [*(r.published() for r in rows), (f"Note: {SUPPRESSION_NOTE}",)],
     )
 
 

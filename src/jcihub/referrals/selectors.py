@@ -15,19 +15,23 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
+    Value,
 )
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils import timezone
 
 from jcihub.access import policy
 from jcihub.access.guards import deny
+from jcihub.access.policy import Cap
 from jcihub.core.sensitivity import Sensitivity
 from jcihub.core.timeline import TimelineEvent
+from jcihub.insights.survival import published_count, published_figure
 from jcihub.people.models import Consent, Person
 
 from . import geo
@@ -36,14 +40,15 @@ from .models import (
     Address,
     Attribute,
     Language,
-    Location,
     Organization,
     Referral,
     ReferralEvent,
+    ReferralNote,
     ReferralStatus,
     Service,
     ServiceArea,
     ServiceAtLocation,
+    Side,
     TaxonomyTerm,
 )
 
@@ -86,30 +91,26 @@ def _nearest(
 ) -> QuerySet[Service]:
     """Services with a located site within `within` miles of the point, nearest first,
     each annotated `distance2` (squared, longitude-scaled degrees; `geo.miles` converts).
-    A bounding box on the sites' coordinates first, so only nearby sites are measured."""
+
+    One grouped query: the services are joined to their sites inside the radius's
+    bounding box (indexed), and each service's nearest site is the minimum over that
+    join, so the count and the page each measure only the box's sites, once."""
     lat, lon = point
     scale = geo.longitude_scale(lat)
     reach = within / geo.MILES_PER_DEGREE
-    sites = Location.objects.filter(
-        latitude__range=(lat - reach, lat + reach),
-        longitude__range=(lon - reach / scale, lon + reach / scale),
+    site = "service_at_locations__location__"
+    in_box = services.filter(
+        **{
+            f"{site}latitude__range": (lat - reach, lat + reach),
+            f"{site}longitude__range": (lon - reach / scale, lon + reach / scale),
+        }
     )
+    north, east = F(f"{site}latitude") - lat, F(f"{site}longitude") - lon
     squared = ExpressionWrapper(
-        (F("location__latitude") - lat) * (F("location__latitude") - lat)
-        + (F("location__longitude") - lon) * (F("location__longitude") - lon) * scale * scale,
-        output_field=FloatField(),
-    )
-    nearest = (
-        ServiceAtLocation.objects.filter(service=OuterRef("pk"), location__in=sites)
-        .annotate(d=squared)
-        .order_by("d")
-        .values("d")[:1]
+        north * north + east * east * (scale * scale), output_field=FloatField()
     )
     return (
-        services.filter(
-            pk__in=ServiceAtLocation.objects.filter(location__in=sites).values("service_id")
-        )
-        .annotate(distance2=Subquery(nearest, output_field=FloatField()))
+        in_box.annotate(distance2=Min(squared))
         .filter(distance2__lte=reach * reach)
         .order_by("distance2", "name", "id")
     )
@@ -132,8 +133,13 @@ def _serving_zip(zip_code: str) -> Q:
 
 
 def _speaking(language: str) -> Q:
-    """Services working in the language, or at a site that does (by ISO code or name)."""
-    matching = Language.objects.filter(Q(code__iexact=language) | Q(name__iexact=language))
+    """Services working in the language, or at a site that does (by ISO code or name,
+    any case). Compared upper-cased in the database on both sides, so the expression
+    indexes on Language serve it on SQLite and PostgreSQL alike."""
+    wanted = Upper(Value(language))
+    matching = Language.objects.alias(code_upper=Upper("code"), name_upper=Upper("name")).filter(
+        Q(code_upper=wanted) | Q(name_upper=wanted)
+    )
     at_sites = ServiceAtLocation.objects.filter(location__in=matching.values("location_id")).values(
         "service_id"
     )
@@ -147,7 +153,9 @@ def with_summary(services: QuerySet[Service]) -> QuerySet[Service]:
         "languages",
         Prefetch(
             "service_at_locations",
-            ServiceAtLocation.objects.prefetch_related("location__addresses"),
+            ServiceAtLocation.objects.select_related("location").prefetch_related(
+                "location__addresses"
+            ),
         ),
     )
 
@@ -328,14 +336,26 @@ def overdue_reason(referral: Referral) -> str:
     return ""
 
 
+def follow_ups_due(user: Any) -> QuerySet[ReferralNote]:
+    """Open follow-ups due today or earlier that the user's side keeps: the department's
+    for its staff (the referrals' senders), the organisation's for its users."""
+    side = Side.RECIPIENT if policy.has_capability(user, Cap.REFERRALS_RESPOND) else Side.SENDER
+    return ReferralNote.objects.filter(
+        side=side, done_at__isnull=True, due_on__lte=timezone.localdate()
+    )
+
+
 def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:
     """The referrals the user may see, filtered by a ReferralFilterForm's cleaned data,
     each marked `is_overdue` (sent and not answered within the answer time, or accepted
-    and not started within the start time)."""
+    and not started within the start time) and `has_follow_up_due`."""
     overdue = unanswered() | not_started()
     referrals = policy.visible_referrals(user).annotate(
-        is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())
+        is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
+        has_follow_up_due=Exists(follow_ups_due(user).filter(referral=OuterRef("pk"))),
     )
+    if filters.get("follow_up_due"):
+        referrals = referrals.filter(has_follow_up_due=True)
     if filters.get("status"):
         referrals = referrals.filter(status=filters["status"])
     if filters.get("organization"):
@@ -406,6 +426,17 @@ class ReportRow:
     @property
     def median_days_to_service(self) -> float | None:
         return round(statistics.median(self.days_to_service), 1) if self.days_to_service else None
+
+    def published(self) -> tuple[object, ...]:
+        """The row as it may leave the department (small cells suppressed)."""
+        return (
+            self.organization,
+            self.need,
+            published_count(self.sent),
+            published_count(self.accepted),
+            published_count(self.completed),
+            published_figure(self.median_days_to_service, len(self.days_to_service)),
+        )
 
 
 def referral_report(since: dt.date | None = None, until: dt.date | None = None) -> list[ReportRow]:

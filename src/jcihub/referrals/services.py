@@ -1,6 +1,7 @@
 """Referral actions: each one transaction, each one audited, each move checked against
 the state machine (`models.TRANSITIONS`) and the access policy's sides."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -189,12 +190,21 @@ def _apply_move(actor: Any, referral: Referral, to_status: str, note: str, side:
 
 
 def add_note(
-    actor: Any, referral: Referral, text: str, kind: str = ReferralNote.Kind.FOLLOW_UP
+    actor: Any,
+    referral: Referral,
+    text: str,
+    kind: str = ReferralNote.Kind.FOLLOW_UP,
+    due_on: dt.date | None = None,
 ) -> ReferralNote:
-    """A follow-up note (either side) or a service delivered (the organisation's side)."""
+    """A follow-up note (either side), to do by `due_on` if given, or a service delivered
+    (the organisation's side)."""
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the note."})
+    if due_on is not None and kind != ReferralNote.Kind.FOLLOW_UP:
+        raise ValidationError({"due_on": "Only a follow-up note has a date to do it by."})
+    if due_on is not None and due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The follow-up date is in the past."})
     sides = policy.referral_sides(actor, referral)
     if kind == ReferralNote.Kind.SERVICE_DELIVERED:
         sides &= {Side.RECIPIENT}
@@ -215,12 +225,42 @@ def add_note(
             text=text,
             author=actor,
             created_at=timezone.now(),
+            due_on=due_on,
         )
+        due = f", due {due_on:%Y-%m-%d}" if due_on else ""
         record(
             actor,
             AuditAction.CREATE,
             added,
             person_id=referral.person_id,
-            summary=f"Referral {referral.number}: {added.get_kind_display().lower()} note",
+            summary=f"Referral {referral.number}: {added.get_kind_display().lower()} note{due}",
         )
     return added
+
+
+def complete_follow_up(actor: Any, follow_up: ReferralNote) -> ReferralNote:
+    """Mark a follow-up done: by its own side (the department's, or the organisation's)."""
+    referral = follow_up.referral
+    if follow_up.side not in policy.referral_sides(actor, referral):
+        record(
+            actor,
+            AuditAction.DENIED,
+            referral,
+            person_id=referral.person_id,
+            summary="referral follow-up completion refused",
+        )
+        raise PermissionDenied("You may not mark this follow-up done.")
+    if follow_up.due_on is None or follow_up.done_at is not None:
+        raise ValidationError({"action": "This follow-up is not open."})
+    with transaction.atomic():
+        follow_up.done_at, follow_up.done_by = timezone.now(), actor
+        follow_up.save(update_fields=["done_at", "done_by"])
+        record(
+            actor,
+            AuditAction.UPDATE,
+            follow_up,
+            person_id=referral.person_id,
+            summary=f"Referral {referral.number}: follow-up due {follow_up.due_on:%Y-%m-%d} done",
+            changes={"done_at": {"old": None, "new": follow_up.done_at.isoformat()}},
+        )
+    return follow_up

@@ -193,7 +193,7 @@ def test_the_report_csv_is_audited_and_refuses_a_bad_period() -> None:
     client = client_for(analyst)
     csv = client.get(reverse("reentry:report_csv"), {"by": "organization"})
     text = b"".join(csv.streaming_content).decode()  # type: ignore[attr-defined]
-    assert text.startswith("organization,people_referred") and "100.0" in text
+    assert text.startswith("organization,people_referred") and "suppressed" in text
     assert AuditEntry.objects.filter(actor=analyst, action=AuditAction.EXPORT).exists()
     bad = client.get(reverse("reentry:report_csv"), {"since": "2026-05-01", "until": "2026-04-01"})
     assert bad.status_code == 400
@@ -235,3 +235,29 @@ def test_the_api_lists_opens_and_shows_cases_as_the_pages_do() -> None:
     advocate = client_for(victim.navigator).get(f"/api/v1/reentry/cases/{victim.pk}/").json()
     assert "816-555-0142" in advocate["safe_contact"]
     assert client.get(f"/api/v1/reentry/cases/{victim.pk}/").status_code == 404
+
+
+def test_the_report_csv_suppresses_small_cells_and_says_so() -> None:
+    case = _completed_referral_case()
+    client = client_for(user_with_role(R.ANALYST))
+    page = client.get(reverse("reentry:report")).content.decode()
+    assert "small cells are suppressed" in page and "shown as &lt;11" in page
+    for by, expected in (
+        ("navigator", f"{case.navigator.username},<11,<11,<11,<11,suppressed,,<11,<11,suppressed"),
+        ("organization", ",<11,<11,<11,<11,suppressed"),
+    ):
+        csv = client.get(reverse("reentry:report_csv"), {"by": by})
+        lines = b"".join(csv.streaming_content).decode().strip().splitlines()  # type: ignore[attr-defined]
+        assert expected in lines[1]
+        assert not {"1", "100.0"} & set(lines[1].split(",")[1:])
+        assert lines[-1].startswith("Note: Counts from 1 to 10 are shown as <11")
+
+
+def test_a_published_row_keeps_cells_of_eleven_or_more() -> None:
+    row = selectors.NavigatorRow("nav", people=set(range(12)), cases=12, needs=11, needs_met=0)
+    row.days_to_housing = [10] * 11
+    row.days_to_employment = [5] * 3
+    row.referrals_sent, row.referrals_completed = 20, 11
+    assert row.published() == ("nav", "12", "12", "11", "0", 10, "suppressed", "20", "11", 55.0)
+    org = selectors.OrganizationRow("Hope", people={1}, referrals_sent=40, referrals_accepted=30)
+    assert org.published() == ("Hope", "<11", "40", "30", "0", 0.0)

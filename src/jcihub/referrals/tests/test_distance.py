@@ -110,3 +110,29 @@ def test_the_page_and_api_show_the_distance() -> None:
     api = client.get("/api/v1/directory/services/", {"near": "64108"}).json()
     assert [s["name"] for s in api["contents"]] == ["Near"]
     assert client.get("/api/v1/directory/services/", {"near": "99999"}).status_code == 400
+
+
+def test_a_service_with_several_sites_is_listed_once_at_its_nearest() -> None:
+    ZipCentroid.objects.create(zip_code="64108", latitude=39.09, longitude=-94.58)
+    clinic = _site("Clinic", 39.09 + 4 / 69.09, -94.58)  # ~4 miles north
+    second = located(clinic, "64108")  # type: ignore[arg-type]
+    Location.objects.filter(pk=second.pk).update(latitude=39.09 - 2 / 69.09, longitude=-94.58)
+    third = located(clinic, "64108")  # type: ignore[arg-type]
+    Location.objects.filter(pk=third.pk).update(latitude=39.09 + 30 / 69.09, longitude=-94.58)
+    pantry = _site("Pantry", 39.09 + 3 / 69.09, -94.58)  # ~3 miles north
+    found = search_services(_search(near="64108").cleaned_data)
+    assert found.count() == 2
+    assert list(found) == [clinic, pantry]  # the clinic's site 2 miles south counts
+    assert [geo.miles(s.distance2) for s in found] == [2.0, 3.0]  # type: ignore[attr-defined]
+
+
+def test_distance_combines_with_the_other_filters() -> None:
+    ZipCentroid.objects.create(zip_code="64108", latitude=39.09, longitude=-94.58)
+    spanish = _site("Legal aid", 39.09 + 1 / 69.09, -94.58)
+    _site("English only", 39.09 + 1 / 69.09, -94.58)
+    far_spanish = _site("Far legal aid", 39.09 + 20 / 69.09, -94.58)
+    for service in (spanish, far_spanish):
+        service.languages.create(name="Spanish", code="es")  # type: ignore[attr-defined]
+    found = search_services(_search(near="64108", language="SPANISH").cleaned_data)
+    assert list(found) == [spanish]
+    assert found.count() == 1

@@ -226,6 +226,80 @@ def test_the_partner_declines_through_the_page_with_a_reason(world: World) -> No
     )
 
 
+def test_a_follow_up_is_due_to_the_sender_until_marked_done(world: World) -> None:
+    sender = client_of(world.sender)
+    url = f"/referrals/{world.referral.pk}/update/"
+    today = timezone.localdate()
+    response = sender.post(
+        url, {"action": "note", "text": "Call about the interview.", "due_on": today.isoformat()}
+    )
+    assert response.status_code == 302
+    follow_up = world.referral.notes.get()
+    assert follow_up.due_on == today and follow_up.done_at is None
+    listed = sender.get("/referrals/").content.decode()
+    assert "1 referral you sent has a follow-up due" in listed and "Follow-up due</span>" in listed
+    filtered = sender.get("/referrals/", {"follow_up_due": "on"}).content.decode()
+    assert world.referral.number in filtered
+    detail = sender.get(f"/referrals/{world.referral.pk}/").content.decode()
+    assert f"due {today:%Y-%m-%d}" in detail and f"follow_up_done:{follow_up.pk}" in detail
+    assert sender.post(url, {"action": f"follow_up_done:{follow_up.pk}"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.done_at is not None and follow_up.done_by == world.sender
+    listed = sender.get("/referrals/").content.decode()
+    assert "has a follow-up due" not in listed and "Follow-up due</span>" not in listed
+    assert (
+        f"done {today:%Y-%m-%d}" in sender.get(f"/referrals/{world.referral.pk}/").content.decode()
+    )
+    audited = AuditEntry.objects.filter(object_type="referrals.referralnote", actor=world.sender)
+    assert set(audited.values_list("action", flat=True)) == {AuditAction.CREATE, AuditAction.UPDATE}
+
+
+def test_a_follow_up_due_later_is_not_due_yet(world: World) -> None:
+    later = timezone.localdate() + dt.timedelta(days=3)
+    services.add_note(world.sender, world.referral, "Check in.", due_on=later)
+    assert not selectors.search_referrals(world.sender, {"follow_up_due": True}).exists()
+    assert "has a follow-up due" not in client_of(world.sender).get("/referrals/").content.decode()
+
+
+def test_a_follow_up_date_must_be_ahead_and_only_on_a_follow_up(world: World) -> None:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="in the past"):
+        services.add_note(world.sender, world.referral, "Late.", due_on=yesterday)
+    services.move_referral(world.partner, world.referral, S.ACCEPTED)
+    services.move_referral(world.partner, world.referral, S.IN_SERVICE)
+    with pytest.raises(ValidationError, match="Only a follow-up note"):
+        services.add_note(
+            world.partner,
+            world.referral,
+            "Interview coaching.",
+            kind="service_delivered",
+            due_on=timezone.localdate(),
+        )
+    assert not world.referral.notes.exists()
+
+
+def test_an_organisation_cannot_close_the_departments_follow_up(world: World) -> None:
+    follow_up = services.add_note(
+        world.sender, world.referral, "Ask for the start date.", due_on=timezone.localdate()
+    )
+    page = client_of(world.partner).get(f"/referrals/{world.referral.pk}/").content.decode()
+    assert f"follow_up_done:{follow_up.pk}" not in page
+    with pytest.raises(PermissionDenied):
+        services.complete_follow_up(world.partner, follow_up)
+    follow_up.refresh_from_db()
+    assert follow_up.done_at is None
+    assert AuditEntry.objects.filter(action=AuditAction.DENIED, actor=world.partner).exists()
+    # The organisation's own follow-ups are theirs to keep, and never alert the sender.
+    own = services.add_note(
+        world.partner, world.referral, "Send forms.", due_on=timezone.localdate()
+    )
+    assert selectors.follow_ups_due(world.partner).get() == own
+    assert list(selectors.follow_ups_due(world.sender)) == [follow_up]
+    services.complete_follow_up(world.partner, own)
+    with pytest.raises(ValidationError, match="not open"):
+        services.complete_follow_up(world.partner, own)
+
+
 def test_an_unanswered_referral_is_overdue_on_the_senders_list(world: World, settings) -> None:
     settings.REFERRAL_ANSWER_HOURS = 72
     sender = client_of(world.sender)
@@ -396,7 +470,27 @@ def test_the_report_counts_by_organisation_and_need(world: World) -> None:
     page = analyst.get("/referrals/report/").content.decode()
     assert world.service.organization.name in page and "Employment" in page
     csv = b"".join(analyst.get("/referrals/report/export.csv").streaming_content).decode()  # type: ignore[attr-defined]
-    assert "median_days_to_first_service" in csv and "Employment,1,1,1,4.0" in csv
+    # The export leaves the department: one referral is a small cell, so it is suppressed
+    # (the page above shows the whole counts) and the file says so.
+    assert "median_days_to_first_service" in csv and "Employment,<11,<11,<11,suppressed" in csv
+    assert "Employment,1,1,1" not in csv
+    assert csv.rstrip().splitlines()[-1].startswith("Note: Counts from 1 to 10 are shown as <11")
+    assert "small cells are suppressed" in page
+
+
+def test_the_report_export_publishes_cells_of_eleven_or_more(world: World) -> None:
+    for _ in range(11):
+        other = PersonFactory()
+        consent(other, world.team, ["general"])
+        referral = services.create_referral(world.sender, other, world.service)
+        services.move_referral(world.partner, referral, S.ACCEPTED)
+        services.move_referral(world.partner, referral, S.IN_SERVICE)
+    analyst = client_of(user_with_role(R.ANALYST))
+    csv = b"".join(analyst.get("/referrals/report/export.csv").streaming_content).decode()  # type: ignore[attr-defined]
+    # 11 sent without a need category, accepted and started the same day, none completed:
+    # zero is no small cell, and 11 days-to-service values give a median.
+    assert "Not categorised,11,11,0,0.0" in csv
+    assert "Employment,<11,0,0," in csv  # the world's one referral (sent only), suppressed
 
 
 def test_history_rows_exist_for_each_referral(world: World) -> None:
