@@ -68,9 +68,9 @@ def _empty_incidents() -> None:
                 "places_property",
             ):
                 cursor.execute(f"DELETE FROM {table}")
-    from jcihub.places.normalise import normalise
+    from jcihub.places.normalise import clear_caches
 
-    normalise.cache_clear()
+    clear_caches()
 
 
 def bare_load(path: Path) -> float:
