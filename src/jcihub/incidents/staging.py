@@ -159,18 +159,26 @@ class Counts:
     parties_updated: int = 0
 
 
-def merge(run_id: int, resolve: AddressResolver) -> Counts:
+Step = Callable[[str], Any]  # told what the merge does next, for a progress bar
+
+
+def merge(run_id: int, resolve: AddressResolver, step: Step = lambda phase: None) -> Counts:
     """Merge the staged rows into incidents, offenses and parties; what changed.
-    `resolve` gives the raw-address ids of a batch of distinct addresses."""
+    `resolve` gives the raw-address ids of a batch of distinct addresses; `step` hears
+    each phase as it starts (the merge of a million rows takes minutes)."""
     sql = Dialect()
     counts = Counts()
+    step("merging: one draft per report")
     _index(sql, STAGING, "source_key")
     counts.incidents_seen = _draft_incidents(sql)
     _find_changed_incidents(sql)
-    _resolve_addresses(sql, resolve)
+    _resolve_addresses(sql, resolve, step)
+    step(f"merging: writing {counts.incidents_seen:,} incidents")
     counts.incidents_created = _write_incidents(sql, run_id)
+    step("merging: offenses and parties")
     _find_new_offenses(sql)
     counts.parties_seen = _draft_parties(sql)
+    step(f"merging: writing {counts.parties_seen:,} parties")
     counts.parties_created, counts.parties_updated = _write_parties(sql, run_id)
     counts.incidents_updated = _scalar(
         f"""SELECT COUNT(*) FROM {DRAFT} d WHERE d.is_new = 0 AND (d.changed = 1
@@ -370,7 +378,7 @@ def _write_parties(sql: Dialect, run_id: int) -> tuple[int, int]:
 # --- Addresses ---------------------------------------------------------------------------
 
 
-def _resolve_addresses(sql: Dialect, resolve: AddressResolver) -> None:
+def _resolve_addresses(sql: Dialect, resolve: AddressResolver, step: Step) -> None:
     """Give each draft the raw address of its address, city and ZIP code, resolving each
     distinct one once (with the coordinates of the first draft that has some)."""
     located = "MIN(CASE WHEN latitude IS NOT NULL AND longitude IS NOT NULL THEN first_line END)"
@@ -391,8 +399,13 @@ def _resolve_addresses(sql: Dialect, resolve: AddressResolver) -> None:
             ADDRESS_MAP, "(address text, city text, zip_code text, raw_address_id bigint)"
         )
     )
+    total = int(_scalar(f"SELECT COUNT(*) FROM {ADDRESS}"))
+    done = 0
+    step(f"merging: addresses, 0 of {total:,}")
     for batch in _distinct_addresses():
         raw_ids = resolve(batch)
+        done += len(batch)
+        step(f"merging: addresses, {done:,} of {total:,}")
         _map_addresses([(*row[:3], raw_id) for row, raw_id in zip(batch, raw_ids, strict=True)])
     _index(sql, ADDRESS_MAP, "address, city, zip_code")
     _execute(

@@ -4,6 +4,7 @@ nothing."""
 
 import datetime as dt
 import gzip
+import importlib
 import io
 import os
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from rich.console import Console
 
 from jcihub.core.tests.factories import PersonFactory, user_with_role
 from jcihub.incidents import importer, staging
@@ -243,6 +245,31 @@ def test_a_failure_mid_file_loads_nothing_and_a_rerun_completes(csv_file, monkey
 
     monkeypatch.setattr(importer, "_write", real_write)
     assert importer.import_file(path).incidents_created == 3
+
+
+def test_progress_follows_reading_then_each_merge_phase_then_the_commit(
+    csv_file, monkeypatch
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    path = csv_file(row("150000031"), row("150000032"), row("150000033"), "short,line")
+    heard: list[tuple[int, int, str]] = []
+    importer.import_file(path, progress=lambda *told: heard.append(told))
+    phases = [phase for _, _, phase in heard]
+    assert phases[0] == "reading" and phases[-1] == "committing"
+    merging = [phase for phase in phases if phase.startswith("merging")]
+    assert merging[0] == "merging: one draft per report"
+    assert "merging: addresses, 1 of 1" in merging
+    assert "merging: writing 3 incidents" in merging and "merging: writing 3 parties" in merging
+    # The rows read (bad ones included) and the whole file's bytes, through every phase.
+    assert {rows for _, rows, phase in heard if phase != "reading"} == {4}
+    assert {size for size, _, phase in heard if phase != "reading"} == {path.stat().st_size}
+
+
+def test_the_progress_bar_names_the_merge_phase(csv_file) -> None:
+    command = importlib.import_module("jcihub.incidents.management.commands.import").Command
+    out = io.StringIO()
+    command()._import(csv_file(row()), Console(file=out, force_terminal=True), show_progress=True)
+    assert "committing" in out.getvalue() and "rows/s" in out.getvalue()
 
 
 def test_an_interrupted_run_is_marked_abandoned_when_the_file_comes_again(csv_file) -> None:
