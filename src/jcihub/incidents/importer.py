@@ -195,6 +195,8 @@ def import_file(
     except Exception as error:
         _finish(run, ImportRun.Status.FAILED, f"Import failed: {error!r}. Nothing was loaded.")
         raise
+    finally:
+        staging.release()
 
 
 def _abandon_interrupted(sha256: str) -> None:

@@ -272,6 +272,25 @@ def test_the_progress_bar_names_the_merge_phase(csv_file) -> None:
     assert "committing" in out.getvalue() and "rows/s" in out.getvalue()
 
 
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"), reason="SQLite only"
+)
+def test_the_import_gives_the_sqlite_connection_its_page_cache_back(csv_file) -> None:
+    from django.db import connection
+
+    def cache_sizes() -> list[int]:
+        with connection.cursor() as cursor:
+            return [
+                cursor.execute(f"PRAGMA {schema}.cache_size").fetchone()[0]
+                for schema in ("main", "temp")
+            ]
+
+    assert cache_sizes() == [-staging.SQLITE_DEFAULT_CACHE_KIB] * 2
+    importer.import_file(csv_file(row()))
+    importer.import_file(csv_file("not,a,kcpd,file", header="a,b,c,d", name="other.csv"))
+    assert cache_sizes() == [-staging.SQLITE_DEFAULT_CACHE_KIB] * 2
+
+
 def test_an_interrupted_run_is_marked_abandoned_when_the_file_comes_again(csv_file) -> None:
     path = csv_file(row())
     sha256, _ = importer.file_digest(path)
