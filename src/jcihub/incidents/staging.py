@@ -40,7 +40,8 @@ PARTY_DRAFT = "kcpd_party_draft"
 NEW_OFFENSE = "kcpd_new_offense"
 ADDRESS = "kcpd_address"
 ADDRESS_MAP = "kcpd_address_map"
-TEMPORARY = (STAGING, DRAFT, PARTY_DRAFT, NEW_OFFENSE, ADDRESS, ADDRESS_MAP)
+NEW_ID = "kcpd_new_id"
+TEMPORARY = (STAGING, DRAFT, PARTY_DRAFT, NEW_OFFENSE, ADDRESS, ADDRESS_MAP, NEW_ID)
 
 # How the database reads a staged text where it is not text (blank text is "").
 TYPES = {
@@ -83,6 +84,15 @@ class Dialect:
     def typed(self, expression: str, kind: str) -> str:
         """Text as the target column's type (SQLite's column affinity does it itself)."""
         return f"CAST({expression} AS {kind})" if self.postgres and kind else expression
+
+    def new_ids(self, table: str, order: str) -> str:
+        """Column: a new primary key of `table` per row, in `order` (of an ordered
+        subquery). PostgreSQL draws them from the table's sequence; SQLite counts on
+        from the largest id, which holds because its write transaction locks the file."""
+        if self.postgres:  # the sequence's name looked up once, not once a row
+            sequence = _scalar("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            return f"nextval(CAST('{sequence}' AS regclass))"
+        return f"(SELECT COALESCE(MAX(id), 0) FROM {table}) + ROW_NUMBER() OVER (ORDER BY {order})"
 
     def temporary(self, name: str, body: str) -> str:
         return f"CREATE TEMPORARY TABLE {name} {body}"
@@ -296,16 +306,13 @@ def _write_incidents(sql: Dialect, run_id: int) -> int:
     values = ", ".join(
         f"COALESCE({name}, '')" if kind == "" else name for name, kind in INCIDENT_COLUMNS
     )
+    # New reports were given their ids already (`_number_and_place`).
     created = _execute(
-        f"""INSERT INTO incidents_incident (source_key, {", ".join(names)}, raw_address_id,
+        f"""INSERT INTO incidents_incident (id, source_key, {", ".join(names)}, raw_address_id,
                 first_run_id, last_run_id, updated_at)
-            SELECT source_key, {values}, raw_address_id, %s, %s, %s FROM {DRAFT}
-            WHERE incident_id IS NULL ORDER BY first_line""",
+            SELECT incident_id, source_key, {values}, raw_address_id, %s, %s, %s FROM {DRAFT}
+            WHERE is_new = 1 ORDER BY first_line""",
         [run_id, run_id, now],
-    )
-    _execute(
-        f"""UPDATE {DRAFT} SET incident_id = i.id, is_new = 1 FROM incidents_incident i
-            WHERE {DRAFT}.incident_id IS NULL AND i.source_key = {DRAFT}.source_key"""
     )
     return created
 
@@ -429,10 +436,34 @@ def _resolve_addresses(sql: Dialect, resolve: AddressResolver, step: Step) -> No
         step(f"merging: addresses, {done:,} of {total:,}")
         _map_addresses([(*row[:3], raw_id) for row, raw_id in zip(batch, raw_ids, strict=True)])
     _index(sql, ADDRESS_MAP, "address, city, zip_code")
+    _number_and_place(sql)
+
+
+def _number_and_place(sql: Dialect) -> None:
+    """In one pass over the drafts (each pass rewrites every draft, and its indexes):
+    give each new report its incident id, drawn in file order before it is inserted,
+    and each draft the raw address of its address, city and ZIP code, where it has one
+    (else it keeps the stored incident's)."""
+    ordered = f"SELECT first_line FROM {DRAFT} WHERE incident_id IS NULL ORDER BY first_line"
     _execute(
-        f"""UPDATE {DRAFT} SET raw_address_id = m.raw_address_id FROM {ADDRESS_MAP} m
-            WHERE m.address = {DRAFT}.address AND m.city = COALESCE({DRAFT}.city, '')
-            AND m.zip_code = COALESCE({DRAFT}.zip_code, '')"""
+        sql.temporary(
+            NEW_ID,
+            f"""AS SELECT o.first_line, {sql.new_ids("incidents_incident", "o.first_line")}
+                AS incident_id FROM ({ordered}) o""",
+        )
+    )
+    _index(sql, NEW_ID, "first_line")
+    _execute(
+        f"""UPDATE {DRAFT} SET
+                raw_address_id = COALESCE(x.raw_address_id, {DRAFT}.raw_address_id),
+                incident_id = COALESCE({DRAFT}.incident_id, x.new_id),
+                is_new = CASE WHEN {DRAFT}.incident_id IS NULL THEN 1 ELSE 0 END
+            FROM (SELECT d.first_line, m.raw_address_id, n.incident_id AS new_id
+                  FROM {DRAFT} d
+                  LEFT JOIN {ADDRESS_MAP} m ON m.address = d.address
+                      AND m.city = COALESCE(d.city, '') AND m.zip_code = COALESCE(d.zip_code, '')
+                  LEFT JOIN {NEW_ID} n ON n.first_line = d.first_line) x
+            WHERE x.first_line = {DRAFT}.first_line"""
     )
 
 

@@ -291,6 +291,16 @@ def test_the_import_gives_the_sqlite_connection_its_page_cache_back(csv_file) ->
     assert cache_sizes() == [-staging.SQLITE_DEFAULT_CACHE_KIB] * 2
 
 
+def test_new_incidents_take_ids_in_file_order_and_later_ones_follow(csv_file) -> None:
+    importer.import_file(csv_file(row("150000043"), row("150000041"), row("150000043", 2)))
+    importer.import_file(csv_file(row("150000042"), row("150000041", 3), name="b.csv"))
+    by_id = list(Incident.objects.order_by("id").values_list("report_number", flat=True))
+    assert by_id == ["150000043", "150000041", "150000042"]
+    # The ids drawn for the import leave the table's own numbering intact.
+    later = Incident.objects.create(source_key="by-hand")
+    assert later.pk > Incident.objects.get(report_number="150000042").pk
+
+
 def test_an_interrupted_run_is_marked_abandoned_when_the_file_comes_again(csv_file) -> None:
     path = csv_file(row())
     sha256, _ = importer.file_digest(path)
