@@ -68,9 +68,9 @@ def _empty_incidents() -> None:
                 "places_property",
             ):
                 cursor.execute(f"DELETE FROM {table}")
-    from jcihub.places.normalise import normalise
+    from jcihub.places.normalise import clear_caches
 
-    normalise.cache_clear()
+    clear_caches()
 
 
 def bare_load(path: Path) -> float:
@@ -127,9 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--rows", type=int, default=1_000_000, help="synthetic file size")
+    parser.add_argument(
+        "--database",
+        default="imports",
+        help="benchmark database name (jcihub_bench_NAME, var/bench/NAME.sqlite3), so "
+        "runs side by side on one server do not empty each other's tables",
+    )
     args = parser.parse_args(argv)
     BENCH.mkdir(parents=True, exist_ok=True)
-    setup_django(args.backend, "imports")
+    setup_django(args.backend, args.database)
     files = [p for p in (REAL, synthetic_file(args.rows)) if p.exists()]
     console.print(f"Measuring on {machine()}.")
     results = [measure(path) for path in files]
@@ -170,13 +176,13 @@ def report(backend: str, results: list[dict[str, Any]]) -> bool:
         half = r["rate"] >= r["bare_rate"] / 2
         passed &= half
         console.print(
-            f"Target at least half the bare rate ({r['file']}): {'PASS' if half else 'FAIL'}"
+            f"Target at least half the bare rate ({r['file']}): {'PASS' if half else 'MISS'}"
         )
         if r["rows"] >= 1_000_000:
             fast = r["seconds"] < 180
             passed &= fast
             console.print(
-                f"Target 1,000,000 rows under 3 minutes ({backend}): {'PASS' if fast else 'FAIL'}"
+                f"Target 1,000,000 rows under 3 minutes ({backend}): {'PASS' if fast else 'MISS'}"
             )
     return passed
 

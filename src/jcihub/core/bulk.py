@@ -92,10 +92,14 @@ def insert(objects: Sequence[Model], *, with_ids: bool = False) -> None:
     _send(model, fields, rows)
 
 
-def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+def insert_values(
+    model: type[Model], rows: Sequence[dict[str, Any]], *, ignore_conflicts: bool = False
+) -> None:
     """Insert rows of `model` given as {attname: value} (`incident_id`, not `incident`),
     without making an instance of each; a field a row leaves out takes its default. The
-    database assigns the primary keys."""
+    database assigns the primary keys. With `ignore_conflicts`, a row that would break a
+    unique constraint is skipped (ON CONFLICT DO NOTHING, as `bulk_create` does), so a
+    concurrent writer of the same rows is no error."""
     if not rows:
         return
     connection = connections[DEFAULT_DB_ALIAS]
@@ -115,24 +119,51 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     for row in rows:
         merged = {**defaults, **row, **stamps}
         values.append([merged[n] if to_db is None else to_db(merged[n]) for n, to_db in columns])
-    _send(model, fields, values)
+    _send(model, fields, values, ignore_conflicts=ignore_conflicts)
 
 
-def _send(model: type[Model], fields: list[Field[Any, Any]], rows: list[list[Any]]) -> None:
-    """One COPY (PostgreSQL) or one executemany (SQLite) of prepared rows."""
+def _send(
+    model: type[Model],
+    fields: list[Field[Any, Any]],
+    rows: list[list[Any]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """One COPY (PostgreSQL) or one executemany (SQLite) of prepared rows. COPY cannot
+    skip a row, so with `ignore_conflicts` PostgreSQL copies into a temporary table and
+    inserts from it with ON CONFLICT DO NOTHING (INSERTs of many VALUES cost it three
+    times as much, mostly in binding the parameters); SQLite runs the same per row."""
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if ignore_conflicts and connection.vendor == "postgresql":
+            buffer = quote(f"bulk_{model._meta.db_table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {buffer}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {buffer} AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+            )
+            with cursor.cursor.copy(f"COPY {buffer} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {buffer} "  # noqa: S608
+                "ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(f"DROP TABLE {buffer}")
+        elif ignore_conflicts:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES {marks} ON CONFLICT DO NOTHING",  # noqa: S608
+                rows,
+            )
+        elif connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names only)
-            cursor.executemany(sql, rows)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)  # noqa: S608
 
 
 def insert_with_ids(objects: Sequence[Model]) -> None:

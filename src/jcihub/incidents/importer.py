@@ -40,7 +40,9 @@ from . import kcpd, staging
 from .models import ImportRun, RejectedRow
 
 CHUNK_ROWS = 20_000
-Progress = Callable[[int, int], None]  # (bytes read so far, rows read so far)
+# (bytes read so far, rows read so far, what the import is doing: "reading", then the
+# merge's phases, then "committing")
+Progress = Callable[[int, int, str], None]
 # A run still "running" after this long has lost its process, wherever it ran: a million
 # rows take minutes.
 STALE_AFTER = dt.timedelta(hours=6)
@@ -167,23 +169,24 @@ def import_file(
                 return _finish(run, ImportRun.Status.REFUSED, str(error))
             run.variant = layout.name[:60]
             run.columns_ignored = list(layout.ignored)
+            tally = Tally(encoding=encoding)
+
+            def report(phase: str) -> None:
+                if progress:
+                    progress(counter.bytes_read, tally.rows_read, phase)
+
             with transaction.atomic():
-                tally = Tally(encoding=encoding)
                 staging.create_staging()
-                _load(
-                    run,
-                    layout,
-                    reader,
-                    tally,
-                    lambda rows: progress and progress(counter.bytes_read, rows),
-                )
+                _load(run, layout, reader, tally, lambda rows: report("reading"))
                 resolve = _address_resolver(source, block_rounded=not layout.links_people)
-                counts = staging.merge(run.pk, resolve)
+                counts = staging.merge(run.pk, resolve, report)
                 if layout.links_people:
+                    report("linking people")
                     _link_people(run, tally)
                 staging.drop_tables()
                 _save_tally(run, tally, counts)
                 run.message = _notes(tally)
+                report("committing")
                 return _finish(run, ImportRun.Status.COMPLETED, run.message)
     except (EOFError, OSError, gzip.BadGzipFile, UnicodeError) as error:
         return _finish(
@@ -192,6 +195,8 @@ def import_file(
     except Exception as error:
         _finish(run, ImportRun.Status.FAILED, f"Import failed: {error!r}. Nothing was loaded.")
         raise
+    finally:
+        staging.release()
 
 
 def _abandon_interrupted(sha256: str) -> None:

@@ -69,24 +69,35 @@ class RejectedRow(models.Model):
         return f"Line {self.line_number}: {self.reason}"
 
 
+def _run_pointer() -> "models.ForeignKey[ImportRun | None, ImportRun | None]":
+    """Which import run first or last brought a row. Indexed, but without a database
+    foreign-key constraint: the import writes these for up to a million rows in the one
+    transaction whose own run they name, and the constraint's check of each row at
+    commit was a third of the database's work in an import. Deleting a run goes through
+    Django, which sets them to NULL (on_delete) as the constraint would have."""
+    return models.ForeignKey(
+        ImportRun, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+
+
 class Incident(models.Model):
     """One police report. `source_key` is the report number; for extracts that carry no
     report number it is derived from the row's content (see `kcpd.anonymous_key`)."""
 
-    source_key = models.CharField(max_length=60, unique=True)
-    report_number = models.CharField(max_length=30, blank=True, db_index=True)
+    source_key = models.CharField(max_length=60)
+    report_number = models.CharField(max_length=30, blank=True)
     reported_date = models.DateField(null=True, blank=True, db_index=True)
     reported_time = models.TimeField(null=True, blank=True)
     from_date = models.DateField(null=True, blank=True)
     from_time = models.TimeField(null=True, blank=True)
     to_date = models.DateField(null=True, blank=True)
     to_time = models.TimeField(null=True, blank=True)
-    beat = models.CharField(max_length=10, blank=True, db_index=True)
+    beat = models.CharField(max_length=10, blank=True)
     reporting_district = models.CharField(max_length=20, blank=True)
     area = models.CharField(max_length=10, blank=True)
     address = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=60, blank=True)
-    zip_code = models.CharField(max_length=10, blank=True, db_index=True)
+    zip_code = models.CharField(max_length=10, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     is_domestic_violence = models.BooleanField(null=True, db_index=True)
@@ -100,19 +111,31 @@ class Incident(models.Model):
         on_delete=models.PROTECT,
         related_name="incidents",
     )
-    first_run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
-    last_run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    first_run = _run_pointer()
+    last_run = _run_pointer()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-reported_date", "source_key"]
+        # Declared here rather than as unique=True / db_index=True on the fields: on
+        # PostgreSQL those add a second, text-pattern (LIKE) index to each text column,
+        # which no query uses and every imported row pays for.
+        constraints = [models.UniqueConstraint(fields=["source_key"], name="incident_source_once")]
+        indexes = [
+            models.Index(fields=["report_number"], name="incident_report_number"),
+            models.Index(fields=["beat"], name="incident_beat"),
+            models.Index(fields=["zip_code"], name="incident_zip"),
+        ]
 
     def __str__(self) -> str:
         return self.report_number or self.source_key
 
 
 class Offense(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offenses")
+    # No index of its own: `offense_once` starts with the incident.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="offenses", db_index=False
+    )
     code = models.CharField(max_length=80, blank=True, help_text="KCPD offense code or text.")
     ibrs = models.CharField(max_length=10, blank=True, help_text="NIBRS offense code.")
     description = models.CharField(max_length=120, blank=True)
@@ -139,15 +162,18 @@ class Party(models.Model):
     """A person involved in an incident. `party_key` is KCPD's involvement number where the
     file has one, else derived from what is known of the person (see `kcpd.party_keys`)."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="parties")
+    # No index of its own: `party_once` starts with the incident.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="parties", db_index=False
+    )
     party_key = models.CharField(max_length=40)
     involvement = models.CharField(max_length=3, choices=Involvement.choices, blank=True)
     race = models.CharField(max_length=1, blank=True)
     sex = models.CharField(max_length=1, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     kcpd_person_number = models.CharField(max_length=20, blank=True)
-    first_run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
-    last_run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    first_run = _run_pointer()
+    last_run = _run_pointer()
     person = models.ForeignKey(
         "people.Person",
         null=True,

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from . import kcpd
@@ -40,7 +40,8 @@ PARTY_DRAFT = "kcpd_party_draft"
 NEW_OFFENSE = "kcpd_new_offense"
 ADDRESS = "kcpd_address"
 ADDRESS_MAP = "kcpd_address_map"
-TEMPORARY = (STAGING, DRAFT, PARTY_DRAFT, NEW_OFFENSE, ADDRESS, ADDRESS_MAP)
+NEW_ID = "kcpd_new_id"
+TEMPORARY = (STAGING, DRAFT, PARTY_DRAFT, NEW_OFFENSE, ADDRESS, ADDRESS_MAP, NEW_ID)
 
 # How the database reads a staged text where it is not text (blank text is "").
 TYPES = {
@@ -84,6 +85,15 @@ class Dialect:
         """Text as the target column's type (SQLite's column affinity does it itself)."""
         return f"CAST({expression} AS {kind})" if self.postgres and kind else expression
 
+    def new_ids(self, table: str, order: str) -> str:
+        """Column: a new primary key of `table` per row, in `order` (of an ordered
+        subquery). PostgreSQL draws them from the table's sequence; SQLite counts on
+        from the largest id, which holds because its write transaction locks the file."""
+        if self.postgres:  # the sequence's name looked up once, not once a row
+            sequence = _scalar("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            return f"nextval(CAST('{sequence}' AS regclass))"
+        return f"(SELECT COALESCE(MAX(id), 0) FROM {table}) + ROW_NUMBER() OVER (ORDER BY {order})"
+
     def temporary(self, name: str, body: str) -> str:
         return f"CREATE TEMPORARY TABLE {name} {body}"
 
@@ -105,16 +115,54 @@ def drop_tables() -> None:
         _execute(f"DROP TABLE IF EXISTS {name}")
 
 
+def release() -> None:
+    """Give the connection back its usual settings, however the import ended (on
+    PostgreSQL they were SET LOCAL, so the transaction's end did it)."""
+    if connection.vendor == "sqlite":
+        _sqlite_cache(SQLITE_DEFAULT_CACHE_KIB)
+
+
+# SQLite's page cache is 2 MB a connection unless told otherwise: a million-row file's
+# staging and draft tables are some 400 MB, and a merge through 2 MB of cache spent a
+# sixth of its time rereading pages. The import raises it for itself, then lowers it.
+IMPORT_CACHE_KIB = 256 * 1024
+SQLITE_DEFAULT_CACHE_KIB = 2000
+
+
+def _sqlite_cache(kib: int) -> None:
+    for schema in ("main", "temp"):
+        _execute(f"PRAGMA {schema}.cache_size = -{int(kib)}")  # negative: KiB, not pages
+
+
 def create_staging() -> None:
     """Make the staging table (call inside the import's transaction)."""
-    drop_tables()
     if connection.vendor == "postgresql":
         # For this transaction only: sorts and hashes of a whole file in memory, and no
         # wait for the disk at commit (a crash may then lose the import whole, never half).
         _execute("SET LOCAL work_mem = '256MB'")
         _execute("SET LOCAL synchronous_commit = off")
+        # The merge runs each statement once over many rows, with costs estimated past
+        # the JIT threshold: compiling them took longer than running them (1.3 s for a
+        # count of nothing in a 100,000-row import).
+        _execute("SET LOCAL jit = off")
+        _temporary_buffers()
+    else:
+        _sqlite_cache(IMPORT_CACHE_KIB)
+    drop_tables()
     columns = ", ".join(f"{name} text" for name in STAGED_COLUMNS)
     _execute(Dialect().temporary(STAGING, f"(line integer NOT NULL, {columns})"))
+
+
+def _temporary_buffers() -> None:
+    """Let PostgreSQL keep the merge's temporary tables in memory (its default, 8 MB,
+    holds a fifth of a 100,000-row file's staging table, so every statement reread them
+    from files). The setting can change only before the session's first temporary
+    table: a connection that had some keeps its size, which is only slower."""
+    try:
+        with transaction.atomic():
+            _execute("SET LOCAL temp_buffers = '256MB'")
+    except DatabaseError:
+        pass
 
 
 def stage(rows: Sequence[Sequence[Any]]) -> None:
@@ -142,18 +190,26 @@ class Counts:
     parties_updated: int = 0
 
 
-def merge(run_id: int, resolve: AddressResolver) -> Counts:
+Step = Callable[[str], Any]  # told what the merge does next, for a progress bar
+
+
+def merge(run_id: int, resolve: AddressResolver, step: Step = lambda phase: None) -> Counts:
     """Merge the staged rows into incidents, offenses and parties; what changed.
-    `resolve` gives the raw-address ids of a batch of distinct addresses."""
+    `resolve` gives the raw-address ids of a batch of distinct addresses; `step` hears
+    each phase as it starts (the merge of a million rows takes minutes)."""
     sql = Dialect()
     counts = Counts()
+    step("merging: one draft per report")
     _index(sql, STAGING, "source_key")
     counts.incidents_seen = _draft_incidents(sql)
     _find_changed_incidents(sql)
-    _resolve_addresses(sql, resolve)
+    _resolve_addresses(sql, resolve, step)
+    step(f"merging: writing {counts.incidents_seen:,} incidents")
     counts.incidents_created = _write_incidents(sql, run_id)
+    step("merging: offenses and parties")
     _find_new_offenses(sql)
     counts.parties_seen = _draft_parties(sql)
+    step(f"merging: writing {counts.parties_seen:,} parties")
     counts.parties_created, counts.parties_updated = _write_parties(sql, run_id)
     counts.incidents_updated = _scalar(
         f"""SELECT COUNT(*) FROM {DRAFT} d WHERE d.is_new = 0 AND (d.changed = 1
@@ -192,11 +248,14 @@ def _draft_incidents(sql: Dialect) -> int:
 
 def _index(sql: Dialect, table: str, *keys: str) -> None:
     """Index a temporary table on each key (SQLite would otherwise scan it once per row
-    of the other side of a join), and let PostgreSQL's planner know its size."""
+    of the other side of a join), and let PostgreSQL's planner know its size and the
+    keys' spread (temporary tables are never analysed automatically; the keys alone, as
+    statistics of every text column cost more than a second a file)."""
     for number, key in enumerate(keys):
         _execute(f"CREATE INDEX {table}_{number} ON {table} ({key})")
-    if sql.postgres:  # temporary tables are never analysed automatically
-        _execute(f"ANALYZE {table}")
+    if sql.postgres:
+        columns = dict.fromkeys(name.strip() for key in keys for name in key.split(","))
+        _execute(f"ANALYZE {table} ({', '.join(columns)})")
 
 
 def _merged(sql: Dialect, draft: str, table: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -247,16 +306,13 @@ def _write_incidents(sql: Dialect, run_id: int) -> int:
     values = ", ".join(
         f"COALESCE({name}, '')" if kind == "" else name for name, kind in INCIDENT_COLUMNS
     )
+    # New reports were given their ids already (`_number_and_place`).
     created = _execute(
-        f"""INSERT INTO incidents_incident (source_key, {", ".join(names)}, raw_address_id,
+        f"""INSERT INTO incidents_incident (id, source_key, {", ".join(names)}, raw_address_id,
                 first_run_id, last_run_id, updated_at)
-            SELECT source_key, {values}, raw_address_id, %s, %s, %s FROM {DRAFT}
-            WHERE incident_id IS NULL ORDER BY first_line""",
+            SELECT incident_id, source_key, {values}, raw_address_id, %s, %s, %s FROM {DRAFT}
+            WHERE is_new = 1 ORDER BY first_line""",
         [run_id, run_id, now],
-    )
-    _execute(
-        f"""UPDATE {DRAFT} SET incident_id = i.id, is_new = 1 FROM incidents_incident i
-            WHERE {DRAFT}.incident_id IS NULL AND i.source_key = {DRAFT}.source_key"""
     )
     return created
 
@@ -350,7 +406,7 @@ def _write_parties(sql: Dialect, run_id: int) -> tuple[int, int]:
 # --- Addresses ---------------------------------------------------------------------------
 
 
-def _resolve_addresses(sql: Dialect, resolve: AddressResolver) -> None:
+def _resolve_addresses(sql: Dialect, resolve: AddressResolver, step: Step) -> None:
     """Give each draft the raw address of its address, city and ZIP code, resolving each
     distinct one once (with the coordinates of the first draft that has some)."""
     located = "MIN(CASE WHEN latitude IS NOT NULL AND longitude IS NOT NULL THEN first_line END)"
@@ -371,14 +427,43 @@ def _resolve_addresses(sql: Dialect, resolve: AddressResolver) -> None:
             ADDRESS_MAP, "(address text, city text, zip_code text, raw_address_id bigint)"
         )
     )
+    total = int(_scalar(f"SELECT COUNT(*) FROM {ADDRESS}"))
+    done = 0
+    step(f"merging: addresses, 0 of {total:,}")
     for batch in _distinct_addresses():
         raw_ids = resolve(batch)
+        done += len(batch)
+        step(f"merging: addresses, {done:,} of {total:,}")
         _map_addresses([(*row[:3], raw_id) for row, raw_id in zip(batch, raw_ids, strict=True)])
     _index(sql, ADDRESS_MAP, "address, city, zip_code")
+    _number_and_place(sql)
+
+
+def _number_and_place(sql: Dialect) -> None:
+    """In one pass over the drafts (each pass rewrites every draft, and its indexes):
+    give each new report its incident id, drawn in file order before it is inserted,
+    and each draft the raw address of its address, city and ZIP code, where it has one
+    (else it keeps the stored incident's)."""
+    ordered = f"SELECT first_line FROM {DRAFT} WHERE incident_id IS NULL ORDER BY first_line"
     _execute(
-        f"""UPDATE {DRAFT} SET raw_address_id = m.raw_address_id FROM {ADDRESS_MAP} m
-            WHERE m.address = {DRAFT}.address AND m.city = COALESCE({DRAFT}.city, '')
-            AND m.zip_code = COALESCE({DRAFT}.zip_code, '')"""
+        sql.temporary(
+            NEW_ID,
+            f"""AS SELECT o.first_line, {sql.new_ids("incidents_incident", "o.first_line")}
+                AS incident_id FROM ({ordered}) o""",
+        )
+    )
+    _index(sql, NEW_ID, "first_line")
+    _execute(
+        f"""UPDATE {DRAFT} SET
+                raw_address_id = COALESCE(x.raw_address_id, {DRAFT}.raw_address_id),
+                incident_id = COALESCE({DRAFT}.incident_id, x.new_id),
+                is_new = CASE WHEN {DRAFT}.incident_id IS NULL THEN 1 ELSE 0 END
+            FROM (SELECT d.first_line, m.raw_address_id, n.incident_id AS new_id
+                  FROM {DRAFT} d
+                  LEFT JOIN {ADDRESS_MAP} m ON m.address = d.address
+                      AND m.city = COALESCE(d.city, '') AND m.zip_code = COALESCE(d.zip_code, '')
+                  LEFT JOIN {NEW_ID} n ON n.first_line = d.first_line) x
+            WHERE x.first_line = {DRAFT}.first_line"""
     )
 
 

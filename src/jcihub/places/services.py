@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jcihub.audit.models import AuditAction
 from jcihub.audit.services import field_changes, record
+from jcihub.core import bulk
 
 from .models import (
     RAW_CITY_LENGTH,
@@ -92,12 +93,30 @@ def _new_property(address: NormalisedAddress, point: tuple[Decimal, Decimal] | N
     )
 
 
+def _property_values(prop: Property) -> dict[str, Any]:
+    return {
+        name: getattr(prop, name)
+        for name in (
+            "kind",
+            "line",
+            "unit",
+            "city",
+            "state",
+            "zip5",
+            "key",
+            "latitude",
+            "longitude",
+        )
+    }
+
+
 class PropertyResolver:
     """Maps raw addresses to `RawAddress` ids, creating raw addresses and properties as
     needed, for one import run.
 
     Safe inside the importer's transaction on SQLite and PostgreSQL: rows are inserted
-    with ON CONFLICT DO NOTHING (`bulk_create(ignore_conflicts=True)`) on the unique keys
+    with ON CONFLICT DO NOTHING (`core.bulk.insert_values(ignore_conflicts=True)`, which
+    skips the ORM's per-field SQL compiling) on the unique keys
     and their ids read back, so a concurrent run inserting the same address is no error.
     Answers are remembered for the life of the resolver: make one per transaction, and
     drop it if the transaction rolls back. An existing raw address keeps its property, so
@@ -200,17 +219,17 @@ class PropertyResolver:
         for (source, raw_key), row in new.items():
             line, city, zip_code = _stored(row)
             raws.append(
-                RawAddress(
-                    source=source,
-                    raw_line=line,
-                    raw_city=city,
-                    raw_zip=zip_code,
-                    is_block_rounded=row.block_rounded,
-                    raw_key=raw_key,
-                    property_id=self._property_ids.get(addresses[(source, raw_key)].key),
-                )
+                {
+                    "source": source,
+                    "raw_line": line,
+                    "raw_city": city,
+                    "raw_zip": zip_code,
+                    "is_block_rounded": row.block_rounded,
+                    "raw_key": raw_key,
+                    "property_id": self._property_ids.get(addresses[(source, raw_key)].key),
+                }
             )
-        RawAddress.objects.bulk_create(raws, batch_size=BATCH, ignore_conflicts=True)
+        bulk.insert_values(RawAddress, raws, ignore_conflicts=True)
 
     # --- Properties -----------------------------------------------------------------
 
@@ -229,7 +248,9 @@ class PropertyResolver:
             return
         self._select_properties(list(new))
         to_create = [prop for key, prop in new.items() if key not in self._property_ids]
-        Property.objects.bulk_create(to_create, batch_size=BATCH, ignore_conflicts=True)
+        bulk.insert_values(
+            Property, [_property_values(prop) for prop in to_create], ignore_conflicts=True
+        )
         self._select_properties([prop.key for prop in to_create])
 
     def _select_properties(self, keys: list[str]) -> None:

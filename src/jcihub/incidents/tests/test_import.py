@@ -4,6 +4,7 @@ nothing."""
 
 import datetime as dt
 import gzip
+import importlib
 import io
 import os
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from rich.console import Console
 
 from jcihub.core.tests.factories import PersonFactory, user_with_role
 from jcihub.incidents import importer, staging
@@ -243,6 +245,60 @@ def test_a_failure_mid_file_loads_nothing_and_a_rerun_completes(csv_file, monkey
 
     monkeypatch.setattr(importer, "_write", real_write)
     assert importer.import_file(path).incidents_created == 3
+
+
+def test_progress_follows_reading_then_each_merge_phase_then_the_commit(
+    csv_file, monkeypatch
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    path = csv_file(row("150000031"), row("150000032"), row("150000033"), "short,line")
+    heard: list[tuple[int, int, str]] = []
+    importer.import_file(path, progress=lambda *told: heard.append(told))
+    phases = [phase for _, _, phase in heard]
+    assert phases[0] == "reading" and phases[-1] == "committing"
+    merging = [phase for phase in phases if phase.startswith("merging")]
+    assert merging[0] == "merging: one draft per report"
+    assert "merging: addresses, 1 of 1" in merging
+    assert "merging: writing 3 incidents" in merging and "merging: writing 3 parties" in merging
+    # The rows read (bad ones included) and the whole file's bytes, through every phase.
+    assert {rows for _, rows, phase in heard if phase != "reading"} == {4}
+    assert {size for size, _, phase in heard if phase != "reading"} == {path.stat().st_size}
+
+
+def test_the_progress_bar_names_the_merge_phase(csv_file) -> None:
+    command = importlib.import_module("jcihub.incidents.management.commands.import").Command
+    out = io.StringIO()
+    command()._import(csv_file(row()), Console(file=out, force_terminal=True), show_progress=True)
+    assert "committing" in out.getvalue() and "rows/s" in out.getvalue()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"), reason="SQLite only"
+)
+def test_the_import_gives_the_sqlite_connection_its_page_cache_back(csv_file) -> None:
+    from django.db import connection
+
+    def cache_sizes() -> list[int]:
+        with connection.cursor() as cursor:
+            return [
+                cursor.execute(f"PRAGMA {schema}.cache_size").fetchone()[0]
+                for schema in ("main", "temp")
+            ]
+
+    assert cache_sizes() == [-staging.SQLITE_DEFAULT_CACHE_KIB] * 2
+    importer.import_file(csv_file(row()))
+    importer.import_file(csv_file("not,a,kcpd,file", header="a,b,c,d", name="other.csv"))
+    assert cache_sizes() == [-staging.SQLITE_DEFAULT_CACHE_KIB] * 2
+
+
+def test_new_incidents_take_ids_in_file_order_and_later_ones_follow(csv_file) -> None:
+    importer.import_file(csv_file(row("150000043"), row("150000041"), row("150000043", 2)))
+    importer.import_file(csv_file(row("150000042"), row("150000041", 3), name="b.csv"))
+    by_id = list(Incident.objects.order_by("id").values_list("report_number", flat=True))
+    assert by_id == ["150000043", "150000041", "150000042"]
+    # The ids drawn for the import leave the table's own numbering intact.
+    later = Incident.objects.create(source_key="by-hand")
+    assert later.pk > Incident.objects.get(report_number="150000042").pk
 
 
 def test_an_interrupted_run_is_marked_abandoned_when_the_file_comes_again(csv_file) -> None:

@@ -59,10 +59,15 @@ class Command(BaseCommand):
         with Progress(*columns, console=console, disable=not show_progress) as bar:
             task = bar.add_task(path.name, total=path.stat().st_size, rows=0, rate=0.0)
 
-            def progress(bytes_read: int, rows: int) -> None:
+            def progress(bytes_read: int, rows: int, phase: str) -> None:
+                # The rate is the rows read over the whole time so far, merge included,
+                # and the description says which phase runs (reading, then merging).
                 elapsed = bar.tasks[task].elapsed or 0
                 rate = rows / elapsed if elapsed else 0.0
-                bar.update(task, completed=bytes_read, rows=rows, rate=rate)
+                description = path.name if phase == "reading" else f"{path.name} · {phase}"
+                bar.update(
+                    task, completed=bytes_read, rows=rows, rate=rate, description=description
+                )
 
             return import_file(path, progress=progress)
 
