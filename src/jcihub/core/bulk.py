@@ -70,10 +70,12 @@ def _is_plain(field: Field[Any, Any]) -> bool:
     return field.get_internal_type() in _PLAIN_TYPES and not stamped
 
 
-def insert(objects: Sequence[Model], *, with_ids: bool = False) -> None:
+def insert(
+    objects: Sequence[Model], *, with_ids: bool = False, ignore_conflicts: bool = False
+) -> None:
     """Insert unsaved instances of one model. With `with_ids`, each must hold its primary
     key already (from `reserve_ids`); without, the database assigns them and the
-    instances do not learn them."""
+    instances do not learn them. `ignore_conflicts` as for `insert_values`."""
     if not objects:
         return
     model = type(objects[0])
@@ -89,7 +91,7 @@ def insert(objects: Sequence[Model], *, with_ids: bool = False) -> None:
         ]
         for obj in objects
     ]
-    _send(model, fields, rows)
+    _send(model, fields, rows, ignore_conflicts=ignore_conflicts)
 
 
 def insert_values(

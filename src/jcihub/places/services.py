@@ -93,30 +93,13 @@ def _new_property(address: NormalisedAddress, point: tuple[Decimal, Decimal] | N
     )
 
 
-def _property_values(prop: Property) -> dict[str, Any]:
-    return {
-        name: getattr(prop, name)
-        for name in (
-            "kind",
-            "line",
-            "unit",
-            "city",
-            "state",
-            "zip5",
-            "key",
-            "latitude",
-            "longitude",
-        )
-    }
-
-
 class PropertyResolver:
     """Maps raw addresses to `RawAddress` ids, creating raw addresses and properties as
     needed, for one import run.
 
     Safe inside the importer's transaction on SQLite and PostgreSQL: rows are inserted
-    with ON CONFLICT DO NOTHING (`core.bulk.insert_values(ignore_conflicts=True)`, which
-    skips the ORM's per-field SQL compiling) on the unique keys
+    with ON CONFLICT DO NOTHING (`core.bulk` with `ignore_conflicts`, which skips the
+    ORM's per-field SQL compiling) on the unique keys
     and their ids read back, so a concurrent run inserting the same address is no error.
     Answers are remembered for the life of the resolver: make one per transaction, and
     drop it if the transaction rolls back. An existing raw address keeps its property, so
@@ -248,9 +231,7 @@ class PropertyResolver:
             return
         self._select_properties(list(new))
         to_create = [prop for key, prop in new.items() if key not in self._property_ids]
-        bulk.insert_values(
-            Property, [_property_values(prop) for prop in to_create], ignore_conflicts=True
-        )
+        bulk.insert(to_create, ignore_conflicts=True)
         self._select_properties([prop.key for prop in to_create])
 
     def _select_properties(self, keys: list[str]) -> None:

@@ -209,7 +209,7 @@ class ReferralUpdateForm(forms.Form):
         required=False,
         label="Follow up by (optional)",
         help_text="For a follow-up note: the date it should be done by, YYYY-MM-DD. It shows "
-        "as due to the referral's sender until someone marks it done.",
+        "as due until its own side (the department's or the organisation's) marks it done.",
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
 
@@ -219,6 +219,12 @@ class ReferralUpdateForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
         usa_widgets(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("due_on") is not None and cleaned.get("action") != NOTE_ONLY:
+            self.add_error("due_on", "Only a follow-up note has a date to do it by.")
+        return cleaned
 
 
 class ReferralFilterForm(forms.Form):

@@ -222,9 +222,7 @@ def _update_choices(user: Any, referral: Referral) -> list[tuple[str, str]]:
         choices.append((SERVICE_DELIVERED, "Record a service delivered"))
     if sides:
         choices.append((NOTE_ONLY, "Add a follow-up note"))
-    for pk, due_on in referral.notes.filter(
-        side__in=sides, due_on__isnull=False, done_at__isnull=True
-    ).values_list("pk", "due_on"):
+    for pk, due_on in selectors.open_follow_ups(user, referral).values_list("pk", "due_on"):
         choices.append((f"{FOLLOW_UP_DONE}{pk}", f"Mark the follow-up due {due_on:%Y-%m-%d} done"))
     return choices
 
@@ -296,8 +294,6 @@ def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
                     else ReferralNote.Kind.FOLLOW_UP
                 )
                 services.add_note(request.user, referral, text, kind, due_on)
-            elif due_on is not None:
-                raise ValidationError({"due_on": "Only a follow-up note has a date to do it by."})
             else:
                 services.move_referral(request.user, referral, action, text)
         except ValidationError as error:

@@ -345,6 +345,13 @@ def follow_ups_due(user: Any) -> QuerySet[ReferralNote]:
     )
 
 
+def open_follow_ups(user: Any, referral: Referral) -> QuerySet[ReferralNote]:
+    """The referral's follow-ups not done yet that the user's side keeps, so may mark done."""
+    return referral.notes.filter(
+        side__in=policy.referral_sides(user, referral), due_on__isnull=False, done_at__isnull=True
+    )
+
+
 def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:
     """The referrals the user may see, filtered by a ReferralFilterForm's cleaned data,
     each marked `is_overdue` (sent and not answered within the answer time, or accepted

@@ -9,8 +9,6 @@ an item whose mail failed is mailed again by the next run."""
 
 import datetime as dt
 import smtplib
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from jcihub.access import policy
 from jcihub.accounts.models import User
 from jcihub.accounts.roles import RoleCode
 from jcihub.audit.models import AuditAction
@@ -72,18 +71,32 @@ def mail_escalations(today: dt.date, after_days: int) -> MailOutcome:
     return outcome
 
 
-def _by_recipient(items: Iterable[ActionItem]) -> dict[User, list[ActionItem]]:
-    coordinators = list(
-        User.objects.filter(is_active=True, role_id=RoleCode.TASKFORCE_COORDINATOR)
-        .exclude(email="")
-        .order_by("pk")
+def _by_recipient(items: list[ActionItem]) -> dict[User, list[ActionItem]]:
+    """Each recipient's items: the coordinators get every item, an owner their own; and
+    only what the access policy lets that user see (an owner who has left the agency
+    hears nothing more of its items)."""
+    coordinators = set(
+        User.objects.filter(is_active=True, role_id=RoleCode.TASKFORCE_COORDINATOR).exclude(
+            email=""
+        )
     )
-    recipients: dict[User, list[ActionItem]] = defaultdict(list)
-    for item in items:
-        owner = [item.owner] if item.owner and item.owner.is_active and item.owner.email else []
-        for user in {*owner, *coordinators}:
-            recipients[user].append(item)
-    return dict(sorted(recipients.items(), key=lambda pair: pair[0].pk))
+    owners = {item.owner for item in items if item.owner and item.owner.is_active}
+    ids = [item.pk for item in items]
+    recipients: dict[User, list[ActionItem]] = {}
+    for user in sorted(coordinators | {o for o in owners if o.email}, key=lambda u: u.pk):
+        visible = set(
+            policy.visible_action_items(user, ActionItem.objects.filter(pk__in=ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        theirs = [
+            item
+            for item in items
+            if item.pk in visible and (user in coordinators or item.owner_id == user.pk)
+        ]
+        if theirs:
+            recipients[user] = theirs
+    return recipients
 
 
 def _send(user: User, items: list[ActionItem], today: dt.date, after_days: int) -> None:

@@ -278,6 +278,18 @@ def test_a_follow_up_date_must_be_ahead_and_only_on_a_follow_up(world: World) ->
     assert not world.referral.notes.exists()
 
 
+def test_a_move_with_a_follow_up_date_is_refused_by_the_form(world: World) -> None:
+    sender = client_of(world.sender)
+    url = f"/referrals/{world.referral.pk}/update/"
+    page = sender.post(
+        url, {"action": "closed_unresolved", "text": "Moved away.", "due_on": "2099-01-01"}
+    )
+    assert page.status_code == 200
+    assert "Only a follow-up note has a date to do it by." in page.content.decode()
+    world.referral.refresh_from_db()
+    assert world.referral.status == S.SENT
+
+
 def test_an_organisation_cannot_close_the_departments_follow_up(world: World) -> None:
     follow_up = services.add_note(
         world.sender, world.referral, "Ask for the start date.", due_on=timezone.localdate()

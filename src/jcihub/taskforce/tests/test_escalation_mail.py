@@ -101,6 +101,12 @@ def test_an_owner_without_mail_leaves_the_coordinators(late_item, owner) -> None
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
 
 
+def test_an_owner_who_left_the_agency_is_not_mailed_its_items(late_item, owner) -> None:
+    owner.teams.clear()
+    mail_escalations(TODAY, 14)
+    assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
+
+
 def test_mail_that_failed_is_sent_again_by_the_next_run(late_item, owner, settings) -> None:
     owner.email = UNREACHABLE
     owner.save()
