@@ -14,7 +14,7 @@ import datetime as dt
 import gzip
 import io
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -99,10 +99,26 @@ RACES = ("B", "W", "W", "B", "U", "A", "I", "P")
 
 
 class KcpdFileGenerator:
-    def __init__(self, seed: int = 2026, *, year: int = 2019, bad_share: float = 0.0) -> None:
+    """Rows of reports over the 365 days from `start` (1 January of `year` unless given).
+    A `hotspot_share` of reports happen at one of `hotspots` (place dicts as `_place`
+    makes them), chosen by their `weight`: the repeat addresses a taskforce looks for."""
+
+    def __init__(
+        self,
+        seed: int = 2026,
+        *,
+        year: int = 2019,
+        bad_share: float = 0.0,
+        start: dt.date | None = None,
+        hotspots: Sequence[dict[str, str]] = (),
+        hotspot_share: float = 0.0,
+    ) -> None:
         self.rng = random.Random(seed)
-        self.year = year
+        self.start = start or dt.date(year, 1, 1)
+        self.year = self.start.year
         self.bad_share = bad_share
+        self.hotspots = list(hotspots)
+        self.hotspot_share = hotspot_share if hotspots else 0.0
         self.serial = 0
 
     def rows(self, count: int) -> Iterator[list[str]]:
@@ -134,12 +150,12 @@ class KcpdFileGenerator:
         rng = self.rng
         self.serial += 1
         report = f"{self.year % 100:02d}{self.serial:07d}"
-        reported = dt.date(self.year, 1, 1) + dt.timedelta(days=rng.randrange(365))
+        reported = self.start + dt.timedelta(days=rng.randrange(365))
         began = reported - dt.timedelta(days=rng.choice((0, 0, 0, 1, 2, 7)))
         ended = began + dt.timedelta(days=1) if rng.random() < 0.4 else None
         offenses = rng.sample(OFFENSES, rng.choice((1, 1, 1, 2)))
         dv = any(rng.random() < share for *_, share in offenses)
-        place = self._place()
+        place = self._hotspot() if rng.random() < self.hotspot_share else self._place()
         people = [("VIC", *self._person()) for _ in range(rng.choice((1, 1, 2)))]
         people += [("SUS", *self._person()) for _ in range(rng.choice((0, 1, 1, 2)))]
         if people[-1][0] == "SUS" and rng.random() < 0.2:
@@ -214,6 +230,10 @@ class KcpdFileGenerator:
             "lat": lat,
             "lon": lon,
         }
+
+    def _hotspot(self) -> dict[str, str]:
+        weights = [float(place.get("weight", 1)) for place in self.hotspots]
+        return self.rng.choices(self.hotspots, weights=weights)[0]
 
     def _person(self) -> tuple[str, str, str]:
         rng = self.rng

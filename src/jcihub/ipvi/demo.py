@@ -22,9 +22,11 @@ from jcihub.incidents.models import Incident, Offense, Party
 from jcihub.people.models import Person
 
 from . import notification_services as notify
+from . import victim_services
 from .models import Candidate, Letter, NotificationAttempt
 from .notifications import DeliveryMethod, TeamRole
 from .services import decide, rebuild_queue
+from .victims import ContactMethod, ContactOutcome, ServiceResponse, VictimServiceKind
 
 BASELINE_START = dt.date(2023, 7, 1)
 REOFFENCE_CHANCE = 0.35
@@ -39,10 +41,13 @@ OFFENSES = (
 
 
 def seed_demo_ipvi(
-    rng: random.Random, pairs: Sequence[tuple[Person, Person]], coordinator: User
+    rng: random.Random,
+    pairs: Sequence[tuple[Person, Person]],
+    coordinator: User,
+    advocate: User | None = None,
 ) -> int:
-    """Write the incidents, rebuild the queue, decide the recent candidates; the number
-    of incidents written."""
+    """Write the incidents, rebuild the queue, decide the recent candidates, and (with an
+    advocate) reach out to their victims; the number of incidents written."""
     today = timezone.localdate()
     span = (today - dt.timedelta(days=14) - BASELINE_START).days
     incidents: list[Incident] = []
@@ -73,6 +78,8 @@ def seed_demo_ipvi(
     Offense.objects.bulk_create(offenses)
     rebuild_queue()
     _decide_recent(rng, coordinator, today)
+    if advocate is not None:
+        _reach_out(rng, advocate, today)
     _spending(today)
     return len(incidents)
 
@@ -141,6 +148,55 @@ def _decide_recent(rng: random.Random, coordinator: User, today: dt.date) -> Non
             _notify(coordinator, candidate, delivered)
         except ValidationError:
             continue  # an identity under review or a missing template: no notification
+
+
+# How outreach to a victim goes, with its weight: the outcomes of the attempts in turn.
+OUTREACH = (
+    ((ContactOutcome.NO_ANSWER, ContactOutcome.REACHED), 40),
+    ((ContactOutcome.REACHED,), 25),
+    ((ContactOutcome.LEFT_MESSAGE, ContactOutcome.NO_ANSWER, ContactOutcome.NO_ANSWER), 20),
+    ((ContactOutcome.WRONG_NUMBER,), 8),
+    ((ContactOutcome.DECLINED,), 7),
+)
+SERVICES = (
+    VictimServiceKind.SAFETY_PLANNING,
+    VictimServiceKind.PROTECTIVE_ORDER_HELP,
+    VictimServiceKind.COUNSELLING,
+    VictimServiceKind.SHELTER,
+)
+
+
+def _reach_out(rng: random.Random, advocate: User, today: dt.date) -> None:
+    """The advocate's outreach to the victims of the programme's incidents, through the
+    real services: attempts in the days after the incident, and for those reached,
+    services offered and mostly accepted."""
+    start = dt.date.fromisoformat(settings.IPVI_PROGRAMME_START)
+    victims = Party.objects.filter(
+        involvement="VIC",
+        person__isnull=False,
+        incident__ipvi_candidates__incident_date__gte=start,
+        incident__reported_date__lte=today - dt.timedelta(days=3),
+    ).select_related("incident", "person")
+    for party in victims.distinct().order_by("incident__reported_date", "id"):
+        assert party.person is not None and party.incident.reported_date is not None
+        case = victim_services.open_case(advocate, party.incident, party.person)
+        outcomes = rng.choices([o for o, _ in OUTREACH], weights=[w for _, w in OUTREACH])[0]
+        day = party.incident.reported_date
+        for outcome in outcomes:
+            day = min(day + dt.timedelta(days=rng.randint(1, 3)), today)
+            victim_services.record_attempt(
+                advocate,
+                case,
+                attempted_at=_at(day, rng.randint(9, 17)),
+                method=ContactMethod.PHONE,
+                outcome=outcome,
+            )
+        if outcomes[-1] != ContactOutcome.REACHED:
+            continue
+        for kind in rng.sample(SERVICES, rng.randint(1, 2)):
+            offer = victim_services.offer_service(advocate, case, kind, day)
+            answer = ServiceResponse.ACCEPTED if rng.random() < 0.75 else ServiceResponse.DECLINED
+            victim_services.answer_service(advocate, offer, answer)
 
 
 def _notify(coordinator: User, candidate: Candidate, delivered: dt.datetime) -> None:

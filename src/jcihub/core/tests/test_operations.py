@@ -102,6 +102,12 @@ def test_seed_demo_is_deterministic_and_loads_once() -> None:
     assert "already loaded" in out.getvalue()
     assert Person.objects.count() == 120
     assert User.objects.filter(username="advocate", role_id="victim_advocate").exists()
+    # Each programme's demo work went through its real services.
+    from jcihub.ipvi.victims import ContactAttempt
+    from jcihub.taskforce.models import TaskforceCase
+
+    assert ContactAttempt.objects.filter(outcome="reached").exists()
+    assert TaskforceCase.objects.filter(items__isnull=False).exists()
     from jcihub.people.demo import PeopleGenerator
 
     regenerated = [

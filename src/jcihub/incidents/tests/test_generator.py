@@ -1,5 +1,6 @@
 """The synthetic KCPD files: the importer reads them as it reads the real ones."""
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -46,3 +47,18 @@ def test_the_same_seed_writes_the_same_file() -> None:
     KcpdFileGenerator(3).write_to(second, 500)
     assert first.getvalue() == second.getvalue()
     assert first.getvalue().count("\r\n") == 501
+
+
+def test_reports_fall_in_the_year_from_start_and_a_share_at_the_hotspots() -> None:
+    hotspot = {"address": "3400  PROSPECT AV", "city": "KANSAS CITY", "zip": "64128"}
+    hotspot |= {"beat": "334", "area": "CPD", "lat": "39.06", "lon": "-94.55"}
+    generator = KcpdFileGenerator(
+        5, start=dt.date(2025, 12, 3), hotspots=[hotspot], hotspot_share=0.2
+    )
+    rows = list(generator.rows(4000))
+    days = {dt.datetime.strptime(row[1], "%m/%d/%Y").date() for row in rows}
+    assert dt.date(2025, 12, 3) <= min(days) and max(days) < dt.date(2026, 12, 3)
+    reports = {row[0]: row[11] for row in rows}
+    at_hotspot = sum(address == "3400  PROSPECT AV" for address in reports.values())
+    assert 0.15 < at_hotspot / len(reports) < 0.3
+    assert len(set(reports.values())) > 100  # the rest scattered

@@ -28,6 +28,7 @@ from jcihub.people.models import (
 )
 from jcihub.reentry.demo import seed_demo_cases
 from jcihub.referrals.demo import seed_demo_referrals
+from jcihub.taskforce.demo import seed_demo_taskforce
 
 MARKER = "jcihub.seed_demo"
 DEMO_PASSWORD = "jcihub-demo-2026"  # noqa: S105 - printed for the demo; never used elsewhere
@@ -218,9 +219,13 @@ class Command(BaseCommand):
         seed_demo_referrals(teams, users, victims, people[200:215])
         # Domestic-violence incidents of the harm-causing partners (an internal feed, as
         # the public files name no one), and the IPVI queue and decisions built on them.
-        seed_demo_ipvi(rng, pairs, users[RoleCode.IPVI_COORDINATOR])
+        seed_demo_ipvi(
+            rng, pairs, users[RoleCode.IPVI_COORDINATOR], users[RoleCode.VICTIM_ADVOCATE]
+        )
         # Reentry cases of the navigator's caseload (plan referrals for those consenting).
         seed_demo_cases(users, people[208:220], victims)
+        # A year of public-style incidents with repeat addresses, and a taskforce case.
+        seed_demo_taskforce(users)
 
     def _intimate_partners(
         self, rng: random.Random, people: list[Person]
