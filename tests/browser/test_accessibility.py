@@ -458,14 +458,36 @@ def _ipvi_notifications(causer: Person) -> dict[str, int]:
     )
     later.parties.create(party_key="S", involvement="SUS", person=causer, age=33)
     rebuild_queue()
+    reoffence = Candidate.objects.get(incident=later)
     return {
-        "ipvi": Candidate.objects.get(incident=later).pk,
+        "ipvi": reoffence.pk,
+        "prosecutor": _charging_decisions(causer, reoffence),
         "ipvi_decided": candidate.pk,
         "ipvi_template": LetterTemplate.objects.get(tier__code="D", language="es").pk,
         "ipvi_letter": letter.pk,
         "ipvi_notification": visit.pk,
         "ipvi_call_in": CallIn.objects.get().pk,
     }
+
+
+def _charging_decisions(causer: Person, reoffence: Candidate) -> int:
+    """The prosecutor's office (its liaisons open the re-offence: Dale is assigned to it)
+    charged the re-offence, then corrected the charges: two versions."""
+    from jcihub.core.tests.factories import assign
+    from jcihub.ipvi.charging_services import record_charging_decision
+
+    office = TeamFactory(name="Jackson County Prosecutor", kind="agency", agency_type="prosecutor")
+    assign(causer, team=office)
+    for charges, why in (("Domestic assault 3rd", ""), ("Domestic assault 2nd", "Upgraded")):
+        record_charging_decision(
+            None,
+            reoffence,
+            outcome="charged",
+            decided_on=dt.date(2020, 5, 20),
+            charges_filed=charges,
+            correction_reason=why,
+        )
+    return int(office.pk)
 
 
 def _ipvi_notification_visits() -> list[Visit]:
@@ -511,6 +533,13 @@ def _ipvi_notification_visits() -> list[Visit]:
         Visit("IPVI re-offences", coordinator, "/ipvi/reoffences/"),
         Visit("IPVI re-offences, liaison", "agency_liaison", "/ipvi/reoffences/"),
         Visit("IPVI re-offence", coordinator, "/ipvi/reoffences/{ipvi}/"),
+        Visit("IPVI re-offence, prosecutor liaison", "agency_liaison", "/ipvi/reoffences/{ipvi}/"),
+        Visit(
+            "IPVI charging decision errors",
+            "agency_liaison",
+            "/ipvi/reoffences/{ipvi}/",
+            _submit_empty,
+        ),
     ]
 
 
@@ -571,6 +600,9 @@ def test_the_page_has_no_accessibility_violations(
     if visit.role == "partner_user":
         user: User | None = user_with_role("partner_user")
         user.teams.add(scene["partner"])  # type: ignore[union-attr]
+    elif visit.role == "agency_liaison":  # of the prosecutor's office Dale is assigned to
+        user = user_with_role("agency_liaison")
+        user.teams.add(scene["prosecutor"])  # type: ignore[union-attr]
     elif visit.role:
         user = user_with_role(visit.role)
     else:
@@ -624,6 +656,7 @@ NOT_PAGES = (
     "letter.pdf",
     "/answer/",
     "/share/",
+    "/charging/",
 )
 
 
