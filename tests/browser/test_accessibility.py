@@ -286,6 +286,16 @@ def _visits() -> list[Visit]:
             _empty_safety_note,
         ),
         Visit("victim screen", "victim_advocate", "/ipvi/victims/{victim_case}/screen/{code}/"),
+        Visit("victim outreach, closed", "victim_advocate", "/ipvi/victims/?show=closed"),
+        Visit(
+            "victim outreach case, closed", "victim_advocate", "/ipvi/victims/{victim_case_closed}/"
+        ),
+        Visit(
+            "victim outreach close errors",
+            "victim_advocate",
+            "/ipvi/victims/{victim_case}/",
+            _close_case_empty,
+        ),
         Visit("reentry cases", "reentry_navigator", "/reentry/"),
         Visit("reentry cases, director", "director", "/reentry/?kind=reentry&need=housing"),
         Visit("open a reentry case", "reentry_navigator", "/reentry/new/"),
@@ -377,7 +387,17 @@ def _victim_outreach(victim: Person) -> dict[str, int | str]:
     incident = Incident.objects.get(report_number="DV2")
     case = victim_services.open_case(None, incident, victim)
     victim_services.attach_screen(None, case, assessment)
-    return {"code": "lap-lethality-screen", "assessment": assessment.pk, "victim_case": case.pk}
+    # Her case for DV1: closed, reopened, and closed again (its history has three rows).
+    earlier = victim_services.open_case(None, Incident.objects.get(report_number="DV1"), victim)
+    victim_services.close_case(None, earlier, "safety_goals_met")
+    victim_services.reopen_case(None, earlier, "A new incident was reported")
+    victim_services.close_case(None, earlier, "moved_away")
+    return {
+        "code": "lap-lethality-screen",
+        "assessment": assessment.pk,
+        "victim_case": case.pk,
+        "victim_case_closed": earlier.pk,
+    }
 
 
 def _empty_safety_note(page: Page) -> None:

@@ -122,6 +122,7 @@ from .victims import (  # noqa: E402, F401
     ContactAttempt,
     SafetyPlanNote,
     VictimCase,
+    VictimCaseClosing,
     VictimScreen,
     VictimService,
 )
