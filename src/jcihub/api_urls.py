@@ -8,6 +8,7 @@ from jcihub.audit.api import AuditEntryViewSet
 from jcihub.incidents.api import IncidentViewSet
 from jcihub.ipvi.api import (
     CallInViewSet,
+    ChargingDecisionViewSet,
     CustomNotificationViewSet,
     LetterViewSet,
     ReoffenceViewSet,
@@ -63,5 +64,8 @@ router.register("ipvi/notifications", CustomNotificationViewSet, basename="ipvi-
 router.register("ipvi/call-ins", CallInViewSet, basename="ipvi-call-in")
 router.register("ipvi/services", ServiceOfferViewSet, basename="ipvi-service")
 router.register("ipvi/reoffences", ReoffenceViewSet, basename="ipvi-reoffence")
+router.register(
+    "ipvi/charging-decisions", ChargingDecisionViewSet, basename="ipvi-charging-decision"
+)
 
 api_patterns = router.urls

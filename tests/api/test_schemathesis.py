@@ -51,6 +51,8 @@ class World:
     entry_ids: tuple[int, ...]
     assessment_ids: tuple[int, ...] = ()
     ipvi_ids: tuple[int, ...] = ()
+    prosecutor: str = ""  # a prosecutor liaison's token, for the charging decisions
+    reoffence_id: int = 0
 
 
 @pytest.fixture
@@ -86,14 +88,48 @@ def world(db: None, settings, keep_connection: None) -> World:
         ),
     ]
     entries = tuple(AuditEntry.objects.values_list("id", flat=True)[:10])
+    prosecutor, reoffence_id, decision_id = _charging_records()
     return World(
         director,
         auditor,
         tuple(p.pk for p in people),
         entries,
         tuple(a.pk for a in assessments),
-        _ipvi_records(),
+        (*_ipvi_records(), decision_id),
+        prosecutor,
+        reoffence_id,
     )
+
+
+def _charging_records() -> tuple[str, int, int]:
+    """A re-offence after a delivered letter, assigned to a prosecutor liaison's office,
+    with one charging decision: the liaison's token and the two ids."""
+    from jcihub.accounts.models import Team
+    from jcihub.core.tests.factories import assign
+    from jcihub.ipvi import notification_services as notify
+    from jcihub.ipvi.charging_services import record_charging_decision
+    from jcihub.ipvi.models import Candidate
+    from jcihub.ipvi.services import rebuild_queue
+    from jcihub.ipvi.tests.notify_helpers import decided, dv_incident, seed
+
+    seed()
+    first = decided(on=dt.date(2025, 1, 10))
+    letter = notify.generate_letter(None, first, "en")
+    delivered = dt.datetime(2025, 2, 1, 12, tzinfo=dt.UTC)
+    notify.record_letter_delivery(
+        None, letter, is_delivered=True, occurred_at=delivered, method="mail", delivered_by="x"
+    )
+    later = dv_incident(first.person, None, dt.date(2025, 6, 1))
+    rebuild_queue()
+    reoffence = Candidate.objects.get(incident=later)
+    office = Team.objects.create(name="Prosecutor", kind="agency", agency_type="prosecutor")
+    liaison = user_with_role(R.AGENCY_LIAISON)
+    liaison.teams.add(office)
+    assign(first.person, team=office)
+    decision = record_charging_decision(
+        None, reoffence, outcome="pending_review", decided_on=dt.date(2025, 6, 2)
+    )
+    return issue_api_token(liaison).key, reoffence.pk, decision.pk
 
 
 def _ipvi_records() -> tuple[int, ...]:
@@ -129,6 +165,11 @@ def test_the_fuzzed_schema_is_the_one_the_api_serves(world: World) -> None:
 def _use_real_ids(case: schemathesis.Case, world: World) -> None:
     """Two generated ids in three become ids of real records, so reads and updates reach
     rows that exist; the rest stay as generated (unknown, negative, huge, not a number)."""
+    body = case.body
+    if "charging-decisions" in case.path and isinstance(body, dict):
+        given = body.get("reoffence")
+        if isinstance(given, int) and given % 3 != 2:
+            body["reoffence"] = world.reoffence_id
     params = case.path_parameters or {}
     value = params.get("id")
     if isinstance(value, str) and value.lstrip("-").isdigit():
@@ -158,6 +199,8 @@ def _use_real_ids(case: schemathesis.Case, world: World) -> None:
 def test_the_api_never_fails_with_a_server_error(case: schemathesis.Case, world: World) -> None:
     _use_real_ids(case, world)
     token = world.auditor if case.path.startswith("/api/v1/audit") else world.director
+    if "charging-decisions" in case.path:
+        token = world.prosecutor
     case.call_and_validate(
         headers={"Authorization": f"Token {token}"},
         checks=[not_a_server_error, response_schema_conformance],

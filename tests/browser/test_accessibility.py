@@ -286,6 +286,16 @@ def _visits() -> list[Visit]:
             _empty_safety_note,
         ),
         Visit("victim screen", "victim_advocate", "/ipvi/victims/{victim_case}/screen/{code}/"),
+        Visit("victim outreach, closed", "victim_advocate", "/ipvi/victims/?show=closed"),
+        Visit(
+            "victim outreach case, closed", "victim_advocate", "/ipvi/victims/{victim_case_closed}/"
+        ),
+        Visit(
+            "victim outreach close errors",
+            "victim_advocate",
+            "/ipvi/victims/{victim_case}/",
+            _close_case_empty,
+        ),
         Visit("reentry cases", "reentry_navigator", "/reentry/"),
         Visit("reentry cases, director", "director", "/reentry/?kind=reentry&need=housing"),
         Visit("open a reentry case", "reentry_navigator", "/reentry/new/"),
@@ -377,7 +387,17 @@ def _victim_outreach(victim: Person) -> dict[str, int | str]:
     incident = Incident.objects.get(report_number="DV2")
     case = victim_services.open_case(None, incident, victim)
     victim_services.attach_screen(None, case, assessment)
-    return {"code": "lap-lethality-screen", "assessment": assessment.pk, "victim_case": case.pk}
+    # Her case for DV1: closed, reopened, and closed again (its history has three rows).
+    earlier = victim_services.open_case(None, Incident.objects.get(report_number="DV1"), victim)
+    victim_services.close_case(None, earlier, "safety_goals_met")
+    victim_services.reopen_case(None, earlier, "A new incident was reported")
+    victim_services.close_case(None, earlier, "moved_away")
+    return {
+        "code": "lap-lethality-screen",
+        "assessment": assessment.pk,
+        "victim_case": case.pk,
+        "victim_case_closed": earlier.pk,
+    }
 
 
 def _empty_safety_note(page: Page) -> None:
@@ -458,14 +478,36 @@ def _ipvi_notifications(causer: Person) -> dict[str, int]:
     )
     later.parties.create(party_key="S", involvement="SUS", person=causer, age=33)
     rebuild_queue()
+    reoffence = Candidate.objects.get(incident=later)
     return {
-        "ipvi": Candidate.objects.get(incident=later).pk,
+        "ipvi": reoffence.pk,
+        "prosecutor": _charging_decisions(causer, reoffence),
         "ipvi_decided": candidate.pk,
         "ipvi_template": LetterTemplate.objects.get(tier__code="D", language="es").pk,
         "ipvi_letter": letter.pk,
         "ipvi_notification": visit.pk,
         "ipvi_call_in": CallIn.objects.get().pk,
     }
+
+
+def _charging_decisions(causer: Person, reoffence: Candidate) -> int:
+    """The prosecutor's office (its liaisons open the re-offence: Dale is assigned to it)
+    charged the re-offence, then corrected the charges: two versions."""
+    from jcihub.core.tests.factories import assign
+    from jcihub.ipvi.charging_services import record_charging_decision
+
+    office = TeamFactory(name="Jackson County Prosecutor", kind="agency", agency_type="prosecutor")
+    assign(causer, team=office)
+    for charges, why in (("Domestic assault 3rd", ""), ("Domestic assault 2nd", "Upgraded")):
+        record_charging_decision(
+            None,
+            reoffence,
+            outcome="charged",
+            decided_on=dt.date(2020, 5, 20),
+            charges_filed=charges,
+            correction_reason=why,
+        )
+    return int(office.pk)
 
 
 def _ipvi_notification_visits() -> list[Visit]:
@@ -511,6 +553,13 @@ def _ipvi_notification_visits() -> list[Visit]:
         Visit("IPVI re-offences", coordinator, "/ipvi/reoffences/"),
         Visit("IPVI re-offences, liaison", "agency_liaison", "/ipvi/reoffences/"),
         Visit("IPVI re-offence", coordinator, "/ipvi/reoffences/{ipvi}/"),
+        Visit("IPVI re-offence, prosecutor liaison", "agency_liaison", "/ipvi/reoffences/{ipvi}/"),
+        Visit(
+            "IPVI charging decision errors",
+            "agency_liaison",
+            "/ipvi/reoffences/{ipvi}/",
+            _submit_empty,
+        ),
     ]
 
 
@@ -571,6 +620,9 @@ def test_the_page_has_no_accessibility_violations(
     if visit.role == "partner_user":
         user: User | None = user_with_role("partner_user")
         user.teams.add(scene["partner"])  # type: ignore[union-attr]
+    elif visit.role == "agency_liaison":  # of the prosecutor's office Dale is assigned to
+        user = user_with_role("agency_liaison")
+        user.teams.add(scene["prosecutor"])  # type: ignore[union-attr]
     elif visit.role:
         user = user_with_role(visit.role)
     else:
@@ -624,6 +676,7 @@ NOT_PAGES = (
     "letter.pdf",
     "/answer/",
     "/share/",
+    "/charging/",
 )
 
 

@@ -116,6 +116,10 @@ class Cap:
     IPVI_NOTIFY = "ipvi.notify"
     IPVI_TEMPLATES = "ipvi.templates"
     IPVI_LIAISON = "ipvi.liaison"
+    # Charging decisions on a re-offence: recorded (and corrected) by a prosecutor liaison,
+    # for the people assigned to their prosecutor's office (`may_record_charging_decision`);
+    # read by whoever sees the re-offence (IPVI_LIAISON).
+    IPVI_CHARGE = "ipvi.charge"
 
 
 # Roles that see the department's whole registry, restricted records included.
@@ -227,6 +231,7 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.IPVI_NOTIFY: frozenset({R.IPVI_COORDINATOR}),
     Cap.IPVI_TEMPLATES: frozenset({R.IPVI_COORDINATOR}),
     Cap.IPVI_LIAISON: DEPARTMENT_WIDE | {R.IPVI_COORDINATOR, R.AGENCY_LIAISON},
+    Cap.IPVI_CHARGE: AGENCY,
 }
 for _capability, _roles in _EXTRA_CAPABILITIES.items():
     for _role in _roles:
@@ -643,4 +648,38 @@ def can_work_case(user: Any, case: Any) -> bool:
     return (
         has_capability(user, Cap.REENTRY_CASEWORK)
         and visible_cases(user).filter(pk=case.pk).exists()
+    )
+
+
+# --- IPVI charging decisions -------------------------------------------------------------
+# The prosecutor decides whether to charge a re-offence; the system records it, so the
+# consequence can be as certain as the message said. An agency liaison records one only
+# while in an active prosecutor team, and only for a person assigned to that team (or to
+# them): a police liaison sees the decision but does not make it.
+
+
+def prosecutor_teams(user: Any) -> QuerySet[Any]:
+    """The user's active prosecutor teams (empty for anyone without IPVI_CHARGE)."""
+    from jcihub.accounts.models import Team
+
+    if not has_capability(user, Cap.IPVI_CHARGE):
+        return Team.objects.none()
+    return user.teams.filter(
+        kind=Team.Kind.AGENCY, agency_type=Team.AgencyType.PROSECUTOR, disabled_on__isnull=True
+    )
+
+
+def may_record_charging_decision(user: Any, person: Any) -> bool:
+    """May the user record (or correct) a charging decision on this person's re-offence?"""
+    from jcihub.people.models import CaseAssignment
+
+    teams = prosecutor_teams(user)
+    if not teams.exists() or not can_view_person(user, person):
+        return False
+    today = _today()
+    return (
+        CaseAssignment.objects.filter(person_id=person.pk, started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .filter(Q(team__in=teams) | Q(user=user))
+        .exists()
     )

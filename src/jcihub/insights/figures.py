@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from jcihub.funds.models import Authorisation, Programme
 
-from .ipvi_outcomes import Cohort, Outcomes
-from .survival import is_small, published_count, published_rate, rate
+from .ipvi_outcomes import DECISION_WINDOW, Cohort, Outcomes
+from .survival import is_small, published_count, published_figure, published_rate, rate
 
 MILESTONES = (30, 90, 182, 365)
 HEADER = (
@@ -25,6 +25,25 @@ HEADER = (
     "Median days to re-offence",
     "Victims reached by advocates",
     "Victims who accepted a service",
+)
+
+
+# The certainty of the consequence: from each cohort's first re-offences to the
+# prosecutor's charging decision. Charging decisions are recorded from the programme on.
+CHARGING_HEADER = (
+    "Cohort",
+    "Tier",
+    "Month entered",
+    "Re-offences",
+    "Charging decision recorded",
+    "Median days to charging decision",
+    f"Charging decision within {DECISION_WINDOW} days",
+)
+NOT_APPLICABLE = "not applicable"
+BASELINE_CHARGING_NOTE = (
+    "Charging decisions are recorded from the programme start, so the baseline has no time "
+    "to a charging decision: it shows as not applicable, not as zero. The median counts only "
+    "the decisions recorded; re-offences still awaiting one are in the first share."
 )
 
 
@@ -81,9 +100,48 @@ def cohort_row(cohort: Cohort, *, published: bool) -> Row:
     )
 
 
-def tier_rows(outcomes: Outcomes, *, published: bool) -> list[Row]:
-    """Each tier, programme then baseline, every month added up; then all tiers."""
-    rows = []
+def charging_row(cohort: Cohort, *, published: bool) -> Row:
+    """Time from re-offence to charging decision for one cohort (or a total)."""
+    count = published_count if published else (lambda n: f"{n:,}")
+    share = published_rate if published else rate
+    lead = (cohort.label, cohort.tier, cohort.month)
+    if cohort.baseline:
+        reoffences = cohort.reoffended_ever
+        return Row((*lead, count(reoffences), *(NOT_APPLICABLE,) * 3), is_small(reoffences))
+    if not cohort.reoffended_ever:
+        return Row((*lead, "0", *("no re-offence",) * 3), False)
+    decided = len(cohort.days_to_decision)
+    median = "none decided yet"
+    if decided:
+        median = f"{statistics.median(cohort.days_to_decision):g}"
+        median = str(published_figure(median, decided)) if published else median
+
+    def fraction(numerator: int, denominator: int) -> str:
+        if not denominator:
+            return "too early"
+        return f"{share(numerator, denominator)} ({count(numerator)} of {count(denominator)})"
+
+    counts = (cohort.reoffended_ever, decided, cohort.decision_due, cohort.decided_in_window)
+    return Row(
+        (
+            *lead,
+            count(cohort.reoffended_ever),
+            fraction(decided, cohort.reoffended_ever),
+            median,
+            fraction(cohort.decided_in_window, cohort.decision_due),
+        ),
+        any(is_small(n) for n in counts),
+    )
+
+
+def charging_tier_rows(outcomes: Outcomes, *, published: bool) -> list[Row]:
+    """Each tier, programme then baseline (not applicable), every month added up; then
+    all tiers."""
+    return [charging_row(total, published=published) for total in _tier_totals(outcomes)]
+
+
+def _tier_totals(outcomes: Outcomes) -> list[Cohort]:
+    totals = []
     for tier in outcomes.tiers():
         for baseline in (False, True):
             total = Cohort(baseline=baseline, tier=tier, month="all")
@@ -91,12 +149,17 @@ def tier_rows(outcomes: Outcomes, *, published: bool) -> list[Row]:
                 if cohort.tier == tier and cohort.baseline == baseline:
                     total.absorb(cohort)
             if total.people:
-                rows.append(cohort_row(total, published=published))
+                totals.append(total)
     for baseline in (False, True):
         total = outcomes.totals(baseline=baseline)
         if total.people:
-            rows.append(cohort_row(total, published=published))
-    return rows
+            totals.append(total)
+    return totals
+
+
+def tier_rows(outcomes: Outcomes, *, published: bool) -> list[Row]:
+    """Each tier, programme then baseline, every month added up; then all tiers."""
+    return [cohort_row(total, published=published) for total in _tier_totals(outcomes)]
 
 
 def survival_rows(outcomes: Outcomes, *, published: bool) -> list[tuple[str, ...]]:

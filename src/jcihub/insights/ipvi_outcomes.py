@@ -12,17 +12,24 @@ Follow-up ends where the data ends (the latest incident imported): a 6- or 12-mo
 figure counts only the people whose whole window lies inside the data, and the time to
 re-offence treats everyone else as censored (Kaplan-Meier). The figures are computed
 from the records each time they are asked for; nothing is stored.
+
+The certainty of the consequence: for each programme entry's first re-offence, the days
+to the prosecutor's charging decision on it (charged, declined or referred back; the
+current version of the decision), and whether it came within 30 days. The charging
+record starts with the programme, so the baseline has no such figure.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from jcihub.incidents.models import Incident, Involvement, Party
+from jcihub.ipvi import charging_selectors
 from jcihub.ipvi import services as ipvi_services
 from jcihub.ipvi.models import Candidate, Tier
 from jcihub.ipvi.notification_selectors import delivered_notices
@@ -37,6 +44,8 @@ from jcihub.ipvi.victims import (
 from .survival import Curve, kaplan_meier
 
 SIX_MONTHS = 182
+# "Swift": the share of re-offences with a charging decision within this many days.
+DECISION_WINDOW = 30
 TWELVE_MONTHS = 365
 Status = Candidate.Status
 
@@ -82,6 +91,11 @@ class Followed:
     same_partner_day: int | None
     escalated: bool
     engagement: Engagement = Engagement()
+    # From the first re-offence to the prosecutor's charging decision on it (None: none
+    # recorded yet); and whether DECISION_WINDOW days have passed since the re-offence.
+    days_to_decision: int | None = None
+    decision_window_passed: bool = False
+    first_reoffence_incident: int | None = None
 
     def reoffended_within(self, days: int) -> bool | None:
         """Whether a re-offence came within `days`; None when the data ends before the
@@ -116,6 +130,11 @@ class Cohort:
     victims_reached: int = 0
     victims_served: int = 0
     days_to_reoffence: list[int] = field(default_factory=list)
+    # The certainty of the consequence: of the first re-offences, those DECISION_WINDOW
+    # days old, and of them those decided within the window; days to each decision.
+    decision_due: int = 0
+    decided_in_window: int = 0
+    days_to_decision: list[int] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -126,6 +145,7 @@ class Cohort:
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.days_to_reoffence.extend(other.days_to_reoffence)
+        self.days_to_decision.extend(other.days_to_decision)
 
 
 @dataclass(frozen=True)
@@ -162,6 +182,8 @@ _COUNTS = (
     "victims",
     "victims_reached",
     "victims_served",
+    "decision_due",
+    "decided_in_window",
 )
 
 
@@ -178,9 +200,12 @@ def compute(
     start: dt.date,
     baseline_from: dt.date,
     engagement: dict[int, Engagement] | None = None,
+    decisions: dict[tuple[int, int], dt.date] | None = None,
+    decisions_as_of: dt.date | None = None,
 ) -> Outcomes:
-    """The outcomes of `entries`, given every harm in the data and the outreach to the
-    victims of each index incident (pure: no queries)."""
+    """The outcomes of `entries`, given every harm in the data, the outreach to the
+    victims of each index incident, and the charging decisions on re-offences by
+    (identity, incident id) known on `decisions_as_of` (pure: no queries)."""
     by_identity: dict[int, list[Harm]] = defaultdict(list)
     for harm in harms:
         by_identity[harm.identity].append(harm)
@@ -188,8 +213,12 @@ def compute(
         history.sort(key=lambda h: (h.date, h.incident_id))
     index = {h.incident_id: h for history in by_identity.values() for h in history}
     reached = engagement or {}
+    charged = Charging(decisions or {}, decisions_as_of or data_end)
     followed = [
-        _follow(entry, by_identity, index, identity, data_end, reached.get(entry.incident_id))
+        charged.follow(
+            _follow(entry, by_identity, index, identity, data_end, reached.get(entry.incident_id)),
+            identity,
+        )
         for entry in entries
         if data_end is not None and entry.start <= data_end
     ]
@@ -235,10 +264,34 @@ def _follow(
         entry=entry,
         days_followed=(data_end - entry.start).days,
         first_reoffence_day=first_day,
+        first_reoffence_incident=later[0].incident_id if later else None,
         same_partner_day=(same.date - entry.start).days if same else None,
         escalated=bool(later) and later[0].serious and not serious_before,
         engagement=engagement or Engagement(),
     )
+
+
+@dataclass(frozen=True)
+class Charging:
+    """The charging decisions, for attaching to each first re-offence after an entry."""
+
+    decisions: dict[tuple[int, int], dt.date]
+    as_of: dt.date | None
+
+    def follow(self, item: Followed, identity: dict[int, int]) -> Followed:
+        incident = item.first_reoffence_incident
+        if item.first_reoffence_day is None or incident is None:
+            return item
+        if item.entry.baseline or self.as_of is None:
+            return item
+        reoffended_on = item.entry.start + dt.timedelta(days=item.first_reoffence_day)
+        who = identity.get(item.entry.person_id, item.entry.person_id)
+        decided = self.decisions.get((who, incident))
+        return replace(
+            item,
+            days_to_decision=(decided - reoffended_on).days if decided else None,
+            decision_window_passed=(self.as_of - reoffended_on).days >= DECISION_WINDOW,
+        )
 
 
 def _add(cohort: Cohort, item: Followed) -> None:
@@ -259,6 +312,12 @@ def _add(cohort: Cohort, item: Followed) -> None:
         cohort.reoffended_ever += 1
         cohort.escalated += int(item.escalated)
         cohort.days_to_reoffence.append(item.first_reoffence_day)
+    days = item.days_to_decision
+    if days is not None:
+        cohort.days_to_decision.append(days)
+    if item.decision_window_passed or (days is not None and days <= DECISION_WINDOW):
+        cohort.decision_due += 1
+        cohort.decided_in_window += int(days is not None and days <= DECISION_WINDOW)
 
 
 # --- Reading the records --------------------------------------------------------------------
@@ -363,6 +422,8 @@ def outcomes(as_of: dt.date | None = None) -> Outcomes:
     engagement = victim_engagement({e.incident_id for e in entries if not e.baseline})
     if as_of is not None and data_end is not None:
         data_end = min(data_end, as_of)
+    decisions_as_of = as_of or timezone.localdate()
+    decisions = charging_decisions(identity, decisions_as_of)
     return compute(
         entries,
         harms,
@@ -371,7 +432,20 @@ def outcomes(as_of: dt.date | None = None) -> Outcomes:
         start=start,
         baseline_from=baseline_from,
         engagement=engagement,
+        decisions=decisions,
+        decisions_as_of=decisions_as_of,
     )
+
+
+def charging_decisions(identity: dict[int, int], as_of: dt.date) -> dict[tuple[int, int], dt.date]:
+    """The decision date on each re-offence, by (identity, incident id)."""
+    found = charging_selectors.decided_by_incident(as_of)
+    people = {person_id for person_id, _ in found} - set(identity)
+    identity = identity | ipvi_services.identities(people) if people else identity
+    return {
+        (identity.get(person_id, person_id), incident_id): on
+        for (person_id, incident_id), on in found.items()
+    }
 
 
 def victim_engagement(incident_ids: set[int]) -> dict[int, Engagement]:

@@ -57,6 +57,11 @@ CAVEATS = (
     "are not counted.",
     "A 6- or 12-month rate counts only people whose whole window lies inside the data; "
     "the time to re-offence treats the others as censored (Kaplan-Meier).",
+    "The time to a charging decision is counted from each person's first re-offence after "
+    "entering the programme to the prosecutor's decision on it (charged, declined, or "
+    "referred back for further investigation; a decision still pending review does not "
+    "count), as last corrected. The 30-day share counts only re-offences at least 30 days "
+    "old, or already decided.",
 )
 
 
@@ -103,6 +108,23 @@ def quarterly_pdf(outcomes: Outcomes, quarter: Quarter) -> Document:
         widths=[1.1, 0.5, 0.8, 0.7, 1.3, 1.3, 1.3, 1.3, 0.9, 1.2, 1.2],
         empty="No one has entered a cohort yet.",
     )
+    doc.heading("Time from re-offence to charging decision (the certainty of the consequence)")
+    doc.paragraph(figures.BASELINE_CHARGING_NOTE)
+    doc.table(
+        figures.CHARGING_HEADER[:2] + figures.CHARGING_HEADER[3:],
+        [
+            row.cells[:2] + row.cells[3:]
+            for row in figures.charging_tier_rows(outcomes, published=True)
+        ],
+        widths=[1.1, 0.5, 1.0, 1.8, 1.3, 1.8],
+        empty="No one has entered a cohort yet.",
+    )
+    doc.table(
+        figures.CHARGING_HEADER,
+        [figures.charging_row(c, published=True).cells for c in outcomes.cohorts if not c.baseline],
+        widths=[1.1, 0.5, 0.8, 1.0, 1.8, 1.3, 1.8],
+        empty="No programme cohort yet.",
+    )
     doc.heading("Spending against the authorisation")
     doc.facts(
         [
@@ -117,12 +139,11 @@ def quarterly_pdf(outcomes: Outcomes, quarter: Quarter) -> Document:
         [(label, f"${amount:,.2f}") for label, amount in spending.by_category],
         empty="Nothing spent yet.",
     )
-    doc.heading("Not yet measured")
+    doc.heading("Measured for the programme only")
     doc.paragraph(
-        "The time from a re-offence to the charging decision needs the prosecutor's "
-        "decisions, which the system does not hold yet: it is left out rather than "
-        "estimated. Victim engagement is counted for the programme cohorts only, since "
-        "the advocates' outreach began with the programme."
+        "Victim engagement and the time to a charging decision are counted for the "
+        "programme cohorts only: the advocates' outreach and the record of the prosecutor's "
+        "decisions began with the programme."
     )
     doc.heading("How to read these figures")
     for caveat in CAVEATS:
@@ -130,5 +151,13 @@ def quarterly_pdf(outcomes: Outcomes, quarter: Quarter) -> Document:
     return doc
 
 
+# The cohort CSV: the re-offence figures, then the time to a charging decision.
+CSV_HEADER = figures.HEADER + figures.CHARGING_HEADER[4:]
+
+
 def cohort_csv_rows(outcomes: Outcomes) -> list[tuple[str, ...]]:
-    return [figures.cohort_row(c, published=True).cells for c in outcomes.cohorts]
+    return [
+        figures.cohort_row(c, published=True).cells
+        + figures.charging_row(c, published=True).cells[4:]
+        for c in outcomes.cohorts
+    ]

@@ -54,6 +54,12 @@ def ipvi(request: HttpRequest) -> HttpResponse:
                 )
             ],
             "survival_rows": figures.survival_rows(outcomes, published=False),
+            "charging_header": figures.CHARGING_HEADER,
+            "charging_tier_rows": figures.charging_tier_rows(outcomes, published=False),
+            "charging_cohort_rows": [
+                figures.charging_row(c, published=False) for c in outcomes.cohorts if not c.baseline
+            ],
+            "charging_note": figures.BASELINE_CHARGING_NOTE,
             "charts": charts,
             "axes": chart.axes(),
             "spending": figures.ipvi_spending(end=today),
@@ -96,4 +102,4 @@ def ipvi_cohorts_csv(request: HttpRequest) -> StreamingHttpResponse:
         object_id="csv",
         summary="IPVI cohort table exported as CSV (small cells suppressed)",
     )
-    return csv_response("ipvi-cohorts.csv", figures.HEADER, report.cohort_csv_rows(outcomes))
+    return csv_response("ipvi-cohorts.csv", report.CSV_HEADER, report.cohort_csv_rows(outcomes))

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,8 +22,10 @@ from jcihub.audit.models import AuditAction
 from jcihub.audit.services import record
 from jcihub.people.models import Person
 
+from . import charging_selectors, charging_services
 from . import notification_selectors as selectors
 from . import notification_services as services
+from .charging import ChargingDecision, ChargingOutcome
 from .models import Candidate
 from .notifications import (
     CallIn,
@@ -306,3 +308,147 @@ class ReoffenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Any]):
             summary="Listed IPVI re-offences (API)",
         )
         return response
+
+
+# --- Charging decisions on re-offences ------------------------------------------------------
+
+
+class ChargingDecisionSerializer(serializers.ModelSerializer[ChargingDecision]):
+    person = PersonRefSerializer(read_only=True)
+    report_number = serializers.CharField(source="reoffence.incident.report_number")
+    reoffence_date = serializers.DateField(source="reoffence.incident_date", allow_null=True)
+    recorded_by = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ChargingDecision
+        fields = [
+            "id",
+            "reoffence",
+            "person",
+            "report_number",
+            "reoffence_date",
+            "version",
+            "outcome",
+            "charges_filed",
+            "decided_on",
+            "reasons",
+            "correction_reason",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class ChargingDecisionFilterSerializer(serializers.Serializer[Any]):
+    reoffence = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text="Only this re-offence."
+    )
+
+
+class ChargingDecisionInputSerializer(serializers.Serializer[Any]):
+    reoffence = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The candidate id of the re-offence."
+    )
+    outcome = serializers.ChoiceField(choices=ChargingOutcome.choices)
+    decided_on = serializers.DateField()
+    charges_filed = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    reasons = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    correction_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed when a decision is already recorded: this one corrects it.",
+    )
+
+
+class ChargingDecisionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ChargingDecision]
+):
+    """Prosecutors' charging decisions on re-offences after notification, every version
+    (a correction is a new version; nothing is deleted). Read by whoever sees the
+    re-offences; recorded by a prosecutor liaison for a person assigned to their office."""
+
+    serializer_class = ChargingDecisionSerializer
+    access_capabilities = {
+        "list": Cap.IPVI_LIAISON,
+        "retrieve": Cap.IPVI_LIAISON,
+        "create": Cap.IPVI_CHARGE,
+    }
+
+    def get_queryset(self) -> QuerySet[ChargingDecision]:
+        found = charging_selectors.visible_decisions(self.request.user)
+        if getattr(self, "action", None) == "list" and "reoffence" in self.request.query_params:
+            given = ChargingDecisionFilterSerializer(data=self.request.query_params)
+            given.is_valid(raise_exception=True)
+            found = found.filter(reoffence_id=given.validated_data["reoffence"])
+        return found
+
+    def get_object(self) -> ChargingDecision:
+        found = selectors.get_visible(
+            self.request.user,
+            charging_selectors.visible_decisions(self.request.user),
+            self.kwargs["pk"],
+        )
+        self.check_object_permissions(self.request, found)
+        return found
+
+    def check_access(self, user: Any, obj: Any, write: bool) -> bool:
+        return bool(policy.can_view_person(user, obj.person))
+
+    @extend_schema(parameters=[ChargingDecisionFilterSerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        record(
+            request.user,
+            AuditAction.VIEW,
+            object_type="ipvi.chargingdecision",
+            summary="Listed IPVI charging decisions (API)",
+            changes={"reoffence": request.query_params.get("reoffence", "")[:20]},
+        )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        decision = self.get_object()
+        record(
+            request.user,
+            AuditAction.VIEW,
+            decision,
+            person_id=decision.person_id,
+            summary=f"Viewed IPVI charging decision v{decision.version} (API)",
+        )
+        return Response(self.get_serializer(decision).data)
+
+    @extend_schema(
+        request=ChargingDecisionInputSerializer, responses={201: ChargingDecisionSerializer}
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record the decision on a re-offence, or correct the one recorded (with a reason)."""
+        given = ChargingDecisionInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        reoffence = self._reoffence(request.user, data.pop("reoffence"))
+        if not policy.may_record_charging_decision(request.user, reoffence.person):
+            record(
+                request.user,
+                AuditAction.DENIED,
+                person_id=reoffence.person_id,
+                summary="API: IPVI charging decision outside a prosecutor assignment",
+            )
+            raise PermissionDenied("Only a prosecutor liaison assigned to this person may.")
+        try:
+            decision = charging_services.record_charging_decision(request.user, reoffence, **data)
+        except DjangoValidationError as error:
+            raise ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from None
+        return Response(self.get_serializer(decision).data, status=201)
+
+    @staticmethod
+    def _reoffence(user: Any, pk: int) -> Candidate:
+        candidate = selectors.get_visible(user, Candidate.objects.select_related("person"), pk)
+        if not any(r.candidate.pk == candidate.pk for r in selectors.reoffences(user)):
+            raise NotFound("No re-offence after notification with this id.")
+        return candidate

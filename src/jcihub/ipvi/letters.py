@@ -197,9 +197,15 @@ def _harmed_or_partners(person_id: int, partner_kinds: Iterable[str]) -> set[int
     return {other for pair in rows for other in pair if other != person_id}
 
 
+def contains_locating_text(candidate: Any, *texts: str) -> bool:
+    """Whether any of the texts carries an address or contact detail of a victim of the
+    candidate's person, or the incident's address (see `locating_strings`)."""
+    written = f" {_squash(' '.join(texts))} "
+    return any(f" {needle} " in written for needle in locating_strings(candidate))
+
+
 def check_no_locating_text(candidate: Any, *texts: str) -> None:
-    letter = f" {_squash(' '.join(texts))} "
-    if any(f" {needle} " in letter for needle in locating_strings(candidate)):
+    if contains_locating_text(candidate, *texts):
         raise ValidationError(
             "The letter's text contains an address or contact detail of a victim or of the "
             "incident. A letter to a person who caused harm must never say where a victim "

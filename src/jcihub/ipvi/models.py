@@ -104,6 +104,7 @@ class Candidate(models.Model):
 # Victim outreach lives in its own module; imported here so Django registers its models.
 # The notification records (letters, custom notifications, call-ins, services offered)
 # live in their own module; importing it here registers them with the app.
+from .charging import ChargingDecision  # noqa: E402, F401
 from .notifications import (  # noqa: E402, F401
     CallIn,
     CallInInvitation,
@@ -121,6 +122,7 @@ from .victims import (  # noqa: E402, F401
     ContactAttempt,
     SafetyPlanNote,
     VictimCase,
+    VictimCaseClosing,
     VictimScreen,
     VictimService,
 )

@@ -9,6 +9,7 @@ from jcihub.core.forms import usa_widgets
 from jcihub.referrals.models import Service
 
 from . import letters
+from .charging import ChargingOutcome
 from .models import Candidate, Tier
 from .notifications import (
     CallInInvitation,
@@ -175,3 +176,48 @@ class ShareForm(_Form):
         label="Liaison teams",
         help_text="The police and prosecutor teams whose liaisons follow this case.",
     )
+
+
+NO_VICTIM_TEXT = "Never write where a victim lives, stays or can be reached."
+
+
+class ChargingDecisionForm(_Form):
+    """A prosecutor's charging decision on a re-offence; once one is recorded, the same
+    form corrects it and asks why (see charging_services)."""
+
+    outcome = forms.ChoiceField(
+        choices=ChargingOutcome.choices,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        label="Outcome",
+    )
+    charges_filed = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        label="Charges filed",
+        help_text="Only when charged: the charges and their statutes.",
+    )
+    decided_on = forms.DateField(
+        label="Decision date",
+        help_text="Not in the future, and not before the re-offence.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reasons = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        required=False,
+        label="Reasons",
+        help_text=f"Needed when declining or referring back. {NO_VICTIM_TEXT}",
+    )
+    correction_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Why this corrects the decision recorded before",
+    )
+
+    def __init__(self, *args: Any, is_correction: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if is_correction:
+            self.fields["correction_reason"].required = True
+        else:
+            del self.fields["correction_reason"]

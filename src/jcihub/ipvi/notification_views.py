@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jcihub.access import policy
@@ -26,7 +27,7 @@ from jcihub.core.forms import attach_errors
 from jcihub.core.sensitivity import Sensitivity
 from jcihub.people.models import Person
 
-from . import letters, notification_selectors
+from . import charging_selectors, charging_services, letters, notification_selectors
 from . import notification_forms as f
 from . import notification_services as services
 from .models import Candidate
@@ -547,6 +548,14 @@ def _reoffence(user: Any, pk: int) -> notification_selectors.Reoffence:
 @require_GET
 def reoffence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = _reoffence(request.user, pk)
+    return _reoffence_page(request, found)
+
+
+def _reoffence_page(
+    request: HttpRequest,
+    found: notification_selectors.Reoffence,
+    charging_form: forms.Form | None = None,
+) -> HttpResponse:
     notice = found.notice
     prior = {
         "letter": lambda: Letter.objects.get(pk=notice.pk),
@@ -559,6 +568,9 @@ def reoffence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {Sensitivity.GENERAL, Sensitivity.CRIMINAL_HISTORY},
         via="IPVI re-offence",
     )
+    decisions = charging_selectors.history(found.candidate.pk)
+    _log_decisions_read(request.user, found.candidate, decisions, "page")
+    may_record = policy.may_record_charging_decision(request.user, found.candidate.person)
     return render(
         request,
         "ipvi/reoffence.html",
@@ -570,8 +582,61 @@ def reoffence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "offenses": found.candidate.incident.offenses.all(),
             "share_form": f.ShareForm(),
             "can_share": policy.has_capability(request.user, Cap.IPVI_NOTIFY),
+            "decisions": decisions,
+            "current_decision": decisions[0] if decisions else None,
+            "days_to_decision": _days_to_decision(found.candidate, decisions),
+            "can_record_decision": may_record,
+            "charging_form": charging_form
+            or f.ChargingDecisionForm(
+                is_correction=bool(decisions), initial=_charging_initial(decisions)
+            ),
         },
     )
+
+
+def _log_decisions_read(user: Any, candidate: Candidate, decisions: list[Any], via: str) -> None:
+    if decisions:
+        record(
+            user,
+            AuditAction.VIEW,
+            object_type="ipvi.chargingdecision",
+            object_id=str(candidate.pk),
+            person_id=candidate.person_id,
+            summary=f"Viewed {len(decisions)} charging decision version(s) on a re-offence ({via})",
+        )
+
+
+def _days_to_decision(candidate: Candidate, decisions: list[Any]) -> int | None:
+    if not decisions or candidate.incident_date is None:
+        return None
+    return int((decisions[0].decided_on - candidate.incident_date).days)
+
+
+def _charging_initial(decisions: list[Any]) -> dict[str, Any]:
+    if not decisions:
+        return {"decided_on": timezone.localdate()}
+    current = decisions[0]
+    return {name: getattr(current, name) for name in charging_services.COMPARED}
+
+
+@requires(Cap.IPVI_CHARGE)
+@require_POST
+def reoffence_charging(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the prosecutor's charging decision on the re-offence, or correct it."""
+    found = _reoffence(request.user, pk)
+    person = found.candidate.person
+    if not policy.may_record_charging_decision(request.user, person):
+        deny(request.user, "IPVI charging decision outside a prosecutor assignment")
+    is_correction = bool(charging_selectors.history(found.candidate.pk))
+    form = f.ChargingDecisionForm(request.POST, is_correction=is_correction)
+    if _apply(
+        request,
+        form,
+        lambda d: charging_services.record_charging_decision(request.user, found.candidate, **d),
+        "Charging decision corrected." if is_correction else "Charging decision recorded.",
+    ):
+        return redirect("ipvi:reoffence", pk=found.candidate.pk)
+    return _reoffence_page(request, found, charging_form=form)
 
 
 @requires(Cap.IPVI_NOTIFY)

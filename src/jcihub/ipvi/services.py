@@ -139,6 +139,7 @@ def rebuild_queue(
             for key, row in stored.items()
             if key not in wanted and row["status"] in (Status.PENDING, Status.YOUTH)
         ]
+        stale = _without_charging_decisions(stale)
         Candidate.objects.filter(pk__in=stale).delete()
         summary.withdrawn = len(stale)
         summary.candidates = Candidate.objects.count()
@@ -155,6 +156,19 @@ def rebuild_queue(
             changes={name: getattr(summary, name) for name in vars(summary)},
         )
     return summary
+
+
+def _without_charging_decisions(stale: list[int]) -> list[int]:
+    """A withdrawn candidate that is a re-offence with a prosecutor's charging decision is
+    kept (the decision is never deleted, so neither is the record it answers)."""
+    from .charging import ChargingDecision
+
+    kept = set(
+        ChargingDecision.objects.filter(reoffence_id__in=stale).values_list(
+            "reoffence_id", flat=True
+        )
+    )
+    return [pk for pk in stale if pk not in kept] if kept else stale
 
 
 def dv_events() -> list[_Event]:

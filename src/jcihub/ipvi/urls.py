@@ -29,4 +29,5 @@ urlpatterns = [
     path("reoffences/", notify.reoffences, name="reoffences"),
     path("reoffences/<int:pk>/", notify.reoffence_detail, name="reoffence"),
     path("reoffences/<int:pk>/share/", notify.reoffence_share, name="reoffence_share"),
+    path("reoffences/<int:pk>/charging/", notify.reoffence_charging, name="reoffence_charging"),
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from jcihub.core.forms import usa_widgets
 
 from .victims import (
+    CloseReason,
     ContactMethod,
     ContactOutcome,
     ProtectiveOrderStatus,
@@ -90,6 +91,28 @@ class ResumeForm(_UsaForm):
         label="How the victim asked for contact again",
         max_length=300,
         help_text="For example: called the advocate line and asked for help with an order.",
+    )
+
+
+class CloseCaseForm(_UsaForm):
+    reason = forms.ChoiceField(
+        label="Why the case is closed",
+        choices=CloseReason.choices,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+    note = forms.CharField(
+        label="More about why",
+        required=False,
+        max_length=300,
+        help_text="Needed for other. Never write where the victim is.",
+    )
+
+
+class ReopenCaseForm(_UsaForm):
+    note = forms.CharField(
+        label="Why the case is reopened",
+        max_length=300,
+        help_text="For example: a new incident, or the victim asked the advocate for help.",
     )
 
 

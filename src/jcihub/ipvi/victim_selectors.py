@@ -26,6 +26,7 @@ from .victims import (
     ContactOutcome,
     SafetyPlanNote,
     VictimCase,
+    VictimCaseClosing,
     VictimScreen,
     VictimService,
 )
@@ -38,6 +39,11 @@ def visible_cases(user: Any) -> QuerySet[VictimCase]:
     return VictimCase.objects.filter(victim__in=policy.visible_people(user)).select_related(
         "victim", "incident", "advocate"
     )
+
+
+def open_cases(cases: QuerySet[VictimCase]) -> QuerySet[VictimCase]:
+    """The advocates' worklist: neither closed nor declined by the victim."""
+    return cases.filter(closed_at__isnull=True, declined_contact_at__isnull=True)
 
 
 def get_case_for_user(user: Any, pk: Any) -> VictimCase:
@@ -93,6 +99,7 @@ class CaseView:
     services: list[VictimService] = field(default_factory=list)
     screens: list[VictimScreen] = field(default_factory=list)
     hidden_screens: int = 0
+    closings: list[VictimCaseClosing] = field(default_factory=list)
 
     @property
     def shown(self) -> set[Sensitivity]:
@@ -119,6 +126,7 @@ def case_view(user: Any, case: VictimCase) -> CaseView:
         view.hidden_locating = addresses.count() + contacts.count()
     view.note_count = len(view.notes) if shows else case.safety_notes.count()
     view.attempts = list(case.attempts.select_related("created_by"))
+    view.closings = list(case.closings.select_related("created_by"))
     view.services = list(case.services.all())
     screens = case.screens.select_related("assessment__version__instrument")
     for screen in screens:

@@ -21,12 +21,14 @@ from jcihub.programs.models import Assessment
 
 from .models import Candidate
 from .victims import (
+    CloseReason,
     ContactAttempt,
     ContactOutcome,
     ProtectiveOrderStatus,
     SafetyPlanNote,
     ServiceResponse,
     VictimCase,
+    VictimCaseClosing,
     VictimScreen,
     VictimService,
 )
@@ -59,6 +61,21 @@ def _refuse_if_declined(actor: Any, case: VictimCase, what: str) -> None:
             summary=f"Refused: {what} after the victim declined contact",
         )
         raise ValidationError(_declined_message(case))
+
+
+def _refuse_if_closed(actor: Any, case: VictimCase, what: str) -> None:
+    if case.is_closed:
+        record(
+            actor,
+            AuditAction.DENIED,
+            case,
+            person_id=case.victim_id,
+            summary=f"Refused: {what} on a closed outreach case",
+        )
+        raise ValidationError(
+            "This outreach case is closed: nothing more may be attempted or offered. "
+            "Reopen it first, saying why."
+        )
 
 
 def open_case(actor: Any, incident: Incident, victim: Person) -> VictimCase:
@@ -102,6 +119,7 @@ def record_attempt(
     outcome: str,
     note: str = "",
 ) -> ContactAttempt:
+    _refuse_if_closed(actor, case, "contact attempt")
     _refuse_if_declined(actor, case, "contact attempt")
     if attempted_at > timezone.now():
         raise ValidationError({"attempted_at": "The attempt cannot be in the future."})
@@ -196,6 +214,7 @@ def add_safety_note(actor: Any, case: VictimCase, note: str) -> SafetyPlanNote:
 
 
 def offer_service(actor: Any, case: VictimCase, kind: str, offered_on: dt.date) -> VictimService:
+    _refuse_if_closed(actor, case, "service offer")
     _refuse_if_declined(actor, case, "service offer")
     if offered_on > timezone.localdate():
         raise ValidationError({"offered_on": "The date cannot be in the future."})
@@ -267,3 +286,73 @@ def attach_screen(actor: Any, case: VictimCase, assessment: Assessment) -> Victi
         summary=f"Screen {assessment.pk} added to the outreach case",
     )
     return screen
+
+
+# --- Closing and reopening a case -----------------------------------------------------------
+
+
+def close_case(actor: Any, case: VictimCase, reason: str, note: str = "") -> VictimCaseClosing:
+    """Close the case with a reason ("other" needs its text). A victim who declined further
+    contact is recorded as declining too, so the do-not-contact flag goes on their record."""
+    note = note.strip()[:300]
+    if case.is_closed:
+        raise ValidationError("This outreach case is already closed.")
+    if reason not in CloseReason.values:
+        raise ValidationError({"reason": "Choose why the case is closed."})
+    if reason == CloseReason.OTHER and len(note) < MIN_NOTE:
+        raise ValidationError({"note": "Say why the case is closed (at least 10 characters)."})
+    if reason == CloseReason.UNREACHABLE and not case.attempts.exists():
+        raise ValidationError(
+            {"reason": "Unreachable after attempts: record the contact attempts first."}
+        )
+    with transaction.atomic():
+        if reason == CloseReason.DECLINED and not case.has_declined:
+            _decline(actor, case, note or "Declined further contact")
+        case.closed_at = timezone.now()
+        case.close_reason = reason
+        case.save(update_fields=["closed_at", "close_reason", "updated_at"])
+        closing = VictimCaseClosing.objects.create(
+            case=case,
+            kind=VictimCaseClosing.Kind.CLOSED,
+            reason=reason,
+            note=note,
+            created_by=_actor(actor),
+        )
+        record(
+            actor,
+            AuditAction.UPDATE,
+            case,
+            person_id=case.victim_id,
+            summary=f"IPVI outreach case closed: {closing.get_reason_display()}",
+            changes={"closed": {"old": False, "new": True}, "reason": reason},
+            reason=note,
+        )
+    return closing
+
+
+def reopen_case(actor: Any, case: VictimCase, note: str) -> VictimCaseClosing:
+    """Reopen a closed case, saying why. A victim's decision to decline contact stays in
+    force: only the victim can lift it (`resume_contact`)."""
+    note = note.strip()[:300]
+    if not case.is_closed:
+        raise ValidationError("This outreach case is open.")
+    if len(note) < MIN_NOTE:
+        raise ValidationError({"note": "Say why the case is reopened (at least 10 characters)."})
+    with transaction.atomic():
+        old = case.close_reason
+        case.closed_at = None
+        case.close_reason = ""
+        case.save(update_fields=["closed_at", "close_reason", "updated_at"])
+        closing = VictimCaseClosing.objects.create(
+            case=case, kind=VictimCaseClosing.Kind.REOPENED, note=note, created_by=_actor(actor)
+        )
+        record(
+            actor,
+            AuditAction.UPDATE,
+            case,
+            person_id=case.victim_id,
+            summary="IPVI outreach case reopened",
+            changes={"closed": {"old": True, "new": False}, "reason": {"old": old, "new": ""}},
+            reason=note,
+        )
+    return closing

@@ -27,9 +27,11 @@ from . import victim_selectors as selectors
 from . import victim_services as services
 from .victim_forms import (
     AttemptForm,
+    CloseCaseForm,
     DeclineForm,
     OpenCaseForm,
     ProtectiveOrderForm,
+    ReopenCaseForm,
     ResumeForm,
     SafetyNoteForm,
     ServiceAnswerForm,
@@ -38,6 +40,7 @@ from .victim_forms import (
 from .victims import VictimCase
 
 PAGE_SIZE = 25
+SHOWS = ("declined", "closed", "all")
 FORMS: dict[str, type[forms.Form]] = {
     "attempt": AttemptForm,
     "note": SafetyNoteForm,
@@ -46,6 +49,8 @@ FORMS: dict[str, type[forms.Form]] = {
     "order": ProtectiveOrderForm,
     "decline": DeclineForm,
     "resume": ResumeForm,
+    "close": CloseCaseForm,
+    "reopen": ReopenCaseForm,
 }
 DONE = {
     "attempt": "Contact attempt recorded.",
@@ -55,6 +60,8 @@ DONE = {
     "order": "Protective-order status recorded.",
     "decline": "The victim declined contact: outreach has stopped.",
     "resume": "Contact resumed at the victim's request.",
+    "close": "The outreach case is closed.",
+    "reopen": "The outreach case is reopened.",
 }
 
 
@@ -66,8 +73,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.visible_cases(user)
     if show == "declined":
         cases = cases.filter(declined_contact_at__isnull=False)
+    elif show == "closed":
+        cases = cases.filter(closed_at__isnull=False)
     elif show != "all":
-        cases = cases.filter(declined_contact_at__isnull=True)
+        cases = selectors.open_cases(cases)
     page = Paginator(cases.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -80,8 +89,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "waiting": waiting,
-            "show": show if show in ("declined", "all") else "",
-            "query_string": f"show={show}&" if show in ("declined", "all") else "",
+            "show": show if show in SHOWS else "",
+            "query_string": f"show={show}&" if show in SHOWS else "",
             "can_open": policy.has_capability(user, Cap.IPVI_OUTREACH),
         },
     )
@@ -169,6 +178,10 @@ def _act(user: Any, case: VictimCase, action: str, data: dict[str, Any]) -> None
         services.set_protective_order(user, case, data["status"], data["on"])
     elif action == "decline":
         services.decline_contact(user, case, data["note"])
+    elif action == "close":
+        services.close_case(user, case, data["reason"], data["note"])
+    elif action == "reopen":
+        services.reopen_case(user, case, data["note"])
     else:
         services.resume_contact(user, case, data["note"])
 

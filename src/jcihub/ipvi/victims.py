@@ -5,6 +5,9 @@ by victim advocates: contact attempts, safety-planning notes, lethality or dange
 (recorded through the `programs` assessment engine), the protective-order status, and
 services offered and accepted. The victim's own choices rule it: a victim who declines
 contact stops outreach (`declined_contact_at`), and only the victim can restart it.
+An advocate closes a case with a reason (`CloseReason`) and may reopen it with one; a
+closed case leaves the open worklist and takes no contact attempts or service offers.
+Every close and reopen is kept (`VictimCaseClosing`).
 
 Safety-planning notes and contact-attempt notes are victim-locating information (they say
 where a victim is staying or can be reached): shown to victim advocates only.
@@ -12,6 +15,7 @@ where a victim is staying or can be reached): shown to victim advocates only.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from jcihub.core.models import RecordedByModel
 
@@ -24,6 +28,14 @@ class ProtectiveOrderStatus(models.TextChoices):
     FULL_ORDER = "full_order", "Full order of protection in force"
     DENIED = "denied", "Petition denied or dismissed"
     EXPIRED = "expired", "Order expired"
+
+
+class CloseReason(models.TextChoices):
+    DECLINED = "declined_contact", "The victim declined further contact"
+    UNREACHABLE = "unreachable", "Unreachable after attempts"
+    SAFETY_GOALS_MET = "safety_goals_met", "Safety goals met"
+    MOVED = "moved_away", "Moved out of the area"
+    OTHER = "other", "Other"
 
 
 class VictimCase(RecordedByModel):
@@ -42,13 +54,19 @@ class VictimCase(RecordedByModel):
     protective_order_on = models.DateField(null=True, blank=True)
     declined_contact_at = models.DateTimeField(null=True, blank=True)
     declined_note = models.CharField(max_length=300, blank=True)
+    # Closed by an advocate (see `VictimCaseClosing` for every close and reopen, with why).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "victim"], name="ipvi_victim_case_once")
         ]
-        indexes = [models.Index(fields=["declined_contact_at"], name="ipvi_outreach")]
+        indexes = [
+            models.Index(fields=["declined_contact_at"], name="ipvi_outreach"),
+            models.Index(fields=["closed_at"], name="ipvi_outreach_closed"),
+        ]
 
     def __str__(self) -> str:
         return f"Outreach to {self.victim} ({self.incident})"
@@ -56,6 +74,39 @@ class VictimCase(RecordedByModel):
     @property
     def has_declined(self) -> bool:
         return self.declined_contact_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class VictimCaseClosing(RecordedByModel):
+    """One close or reopen of an outreach case, with its reason: the case's history."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    case = models.ForeignKey(VictimCase, on_delete=models.PROTECT, related_name="closings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why (required for other, and for a reopen). Never where the victim is.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="closed") & ~Q(reason="")) | (Q(kind="reopened") & ~Q(note="")),
+                name="ipvi_victim_closing_has_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} outreach case {self.case_id}"
 
 
 class ContactMethod(models.TextChoices):

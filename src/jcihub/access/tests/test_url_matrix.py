@@ -281,6 +281,10 @@ IPVI_NOTIFIER = row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 
 IPVI_LIAISONS = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403)
 IPVI_API_POST_EMPTY = row(403, 403, 403, 403, 400, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)
 IPVI_LIAISON_SAMPLE = row(200, 200, 403, 403, 200, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403)
+# Charging decisions: only a prosecutor liaison records one, for a person assigned to their
+# office (the matrix's liaison is assigned no one: 404 on the page, 400 on an empty API body).
+IPVI_CHARGER = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403)
+IPVI_CHARGE_POST_EMPTY = row(*(403,) * 10, 400, 403, 403, 403, 403)
 
 MATRIX: dict[str, tuple[Probe, ...]] = {
     "core:home": (Probe(ALL_OK),),
@@ -398,6 +402,7 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi:reoffences": (Probe(IPVI_LIAISONS),),
     "ipvi:reoffence": (Probe(IPVI_LIAISON_SAMPLE),),
     "ipvi:reoffence_share": (Probe(IPVI_DECIDER, "post"),),
+    "ipvi:reoffence_charging": (Probe(IPVI_CHARGER, "post"),),
     "ipvi-letter-list": (Probe(IPVI_VIEWERS),),
     "ipvi-letter-detail": (Probe(IPVI_VIEWERS),),
     "ipvi-letter-delivery": (Probe(IPVI_API_POST_EMPTY, "post"),),
@@ -408,6 +413,12 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi-service-list": (Probe(IPVI_VIEWERS),),
     "ipvi-service-detail": (Probe(IPVI_VIEWERS),),
     "ipvi-reoffence-list": (Probe(IPVI_LIAISONS),),
+    "ipvi-charging-decision-list": (
+        Probe(IPVI_LIAISONS),
+        Probe(IPVI_LIAISONS, data={"reoffence": "1"}),
+        Probe(IPVI_CHARGE_POST_EMPTY, "post"),
+    ),
+    "ipvi-charging-decision-detail": (Probe(IPVI_LIAISON_SAMPLE),),
     # After the candidate: a rebuild withdraws the sample candidate (no DV incident).
     "ipvi:rebuild": (Probe(IPVI_DECIDER, "post"),),
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
@@ -676,6 +687,15 @@ def ipvi_notifications(person: Any) -> dict[str, int]:
     offer = ipvi.ServiceOffer.objects.create(
         candidate=candidates[0], person=person, need="employment", offered_at=now
     )
+    decision = ipvi.ChargingDecision.objects.create(
+        reoffence=candidates[1],
+        person=person,
+        version=1,
+        outcome="charged",
+        charges_filed="Domestic assault",
+        decided_on=dt.date(2021, 2, 1),
+        recorded_at=now,
+    )
     return {
         "ipvi:letter_template": template.pk,
         "ipvi:letter": letter.pk,
@@ -693,6 +713,8 @@ def ipvi_notifications(person: Any) -> dict[str, int]:
         "ipvi-service-detail": offer.pk,
         "ipvi:reoffence": candidates[1].pk,
         "ipvi:reoffence_share": candidates[1].pk,
+        "ipvi:reoffence_charging": candidates[1].pk,
+        "ipvi-charging-decision-detail": decision.pk,
     }
 
 

@@ -17,7 +17,7 @@ from jcihub.core.tests.factories import PersonFactory, match_candidate, user_wit
 from jcihub.funds import services as funds
 from jcihub.funds.models import Authorisation
 from jcihub.incidents.models import Incident
-from jcihub.insights import ipvi_outcomes
+from jcihub.insights import figures, ipvi_outcomes
 from jcihub.insights.ipvi_outcomes import Entry, Harm, compute
 from jcihub.insights.report import Quarter, quarterly_pdf
 from jcihub.ipvi import notification_services as notify
@@ -94,6 +94,53 @@ def test_incidents_after_the_end_of_follow_up_are_not_counted() -> None:
     harms = [harm(1, 1, day, {7}), harm(1, 2, day + dt.timedelta(300), {7})]
     (cohort,) = outcome(entries, harms, day + dt.timedelta(200)).cohorts
     assert cohort.reoffended_ever == 0 and cohort.reoffended_6 == 0
+
+
+def test_the_time_to_a_charging_decision_counts_first_reoffences_and_the_30_day_window() -> None:
+    day = dt.date(2026, 1, 10)
+    after = [day + dt.timedelta(days=d) for d in (0, 40, 60, 80, 100)]
+    entries = [Entry(n, "C", day, 10 * n) for n in range(1, 6)]
+    entries.append(Entry(9, "C", dt.date(2024, 1, 5), 90, baseline=True))
+    harms = [harm(n, 10 * n, day, {100 + n}) for n in range(1, 6)]
+    harms += [harm(9, 90, dt.date(2024, 1, 5), {109}), harm(9, 91, dt.date(2024, 2, 5), {109})]
+    # Person 1 re-offends on day 40 and is decided 12 days later; person 2 on day 60,
+    # decided 45 days later; person 3 on day 80, no decision yet; person 4 on day 100, so
+    # recently that the 30-day window has not passed; person 5 does not re-offend.
+    for n, on in zip((1, 2, 3, 4), after[1:], strict=True):
+        harms.append(harm(n, 10 * n + 1, on, {100 + n}))
+    decisions = {
+        (1, 11): after[1] + dt.timedelta(days=12),
+        (2, 21): after[2] + dt.timedelta(days=45),
+        (9, 91): dt.date(2024, 2, 6),  # a baseline record would not count
+    }
+    as_of = after[4] + dt.timedelta(days=10)
+    result = compute(
+        entries,
+        harms,
+        {},
+        as_of,
+        start=START,
+        baseline_from=BASELINE_FROM,
+        decisions=decisions,
+        decisions_as_of=as_of,
+    )
+    programme = next(c for c in result.cohorts if not c.baseline)
+    assert programme.reoffended_ever == 4
+    assert sorted(programme.days_to_decision) == [12, 45]
+    # Due: persons 1, 2 and 3 (at least 30 days since the re-offence); decided in time: 1.
+    assert (programme.decided_in_window, programme.decision_due) == (1, 3)
+    row = figures.charging_row(programme, published=False).cells
+    assert row[3:] == ("4", "50% (2 of 4)", "28.5", "33% (1 of 3)")
+    published = figures.charging_row(programme, published=True).cells
+    assert published[3:] == (
+        "<11",
+        "suppressed (<11 of <11)",
+        "suppressed",
+        "suppressed (<11 of <11)",
+    )
+    baseline = next(c for c in result.cohorts if c.baseline)
+    assert baseline.days_to_decision == [] and baseline.decision_due == 0
+    assert figures.charging_row(baseline, published=False).cells[4:] == ("not applicable",) * 3
 
 
 # --- From the records -----------------------------------------------------------------------
@@ -221,3 +268,47 @@ def test_quarters() -> None:
     assert Quarter.containing(dt.date(2026, 12, 2)).end == dt.date(2026, 12, 31)
     with pytest.raises(ValueError):
         Quarter.parse("2026-Q5")
+
+
+@pytest.mark.django_db
+def test_the_charging_decision_reaches_the_dashboard_report_and_csv(programme, client) -> None:  # type: ignore[no-untyped-def]
+    from jcihub.ipvi.charging_services import record_charging_decision
+
+    reoffence = Candidate.objects.get(incident_date=dt.date(2026, 4, 15))
+    record_charging_decision(
+        None, reoffence, outcome="pending_review", decided_on=dt.date(2026, 4, 16)
+    )
+    (notified,) = [c for c in ipvi_outcomes.outcomes().cohorts if not c.baseline]
+    assert notified.days_to_decision == []  # pending review is not a decision
+    record_charging_decision(
+        None,
+        reoffence,
+        outcome="charged",
+        decided_on=dt.date(2026, 4, 25),
+        charges_filed="Domestic assault 3rd",
+        correction_reason="Charged after review",
+    )
+    (notified,) = [c for c in ipvi_outcomes.outcomes().cohorts if not c.baseline]
+    assert notified.days_to_decision == [10]
+    assert (notified.decided_in_window, notified.decision_due) == (1, 1)
+    client.force_login(user_with_role(R.DIRECTOR))
+    page = client.get(reverse("insights:ipvi")).content.decode()
+    assert "Time from re-offence to charging decision" in page
+    assert "100% (1 of 1)" in page and "not applicable" in page
+    quarter = Quarter.parse("2026-Q4")
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(
+            io.BytesIO(quarterly_pdf(ipvi_outcomes.outcomes(quarter.end), quarter).bytes())
+        ).pages
+    )
+    assert "certainty of the consequence" in text and "not applicable" in text
+    assert "does not hold yet" not in text
+    # A quarter that ended before the decision was recorded does not know of it.
+    (before,) = [c for c in ipvi_outcomes.outcomes(dt.date(2026, 6, 30)).cohorts if not c.baseline]
+    assert before.days_to_decision == []
+    rows = b"".join(client.get(reverse("insights:ipvi_cohorts_csv")).streaming_content).decode()
+    header = rows.splitlines()[0]
+    assert "Median days to charging decision" in header
+    programme_row = next(line for line in rows.splitlines() if line.startswith("Programme"))
+    assert programme_row.endswith("suppressed,suppressed (<11 of <11)")
