@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "ReentryGoalStatusEnum": "jcihub.reentry.models.Goal.Status",
         "ReentryTaskStatusEnum": "jcihub.reentry.models.TaskStatus",
         "ReentryMilestoneKindEnum": "jcihub.reentry.models.MilestoneKind",
+        "ChargingOutcomeEnum": "jcihub.ipvi.charging.ChargingOutcome",
+        "NotificationAttemptOutcomeEnum": "jcihub.ipvi.notifications.NotificationAttempt.Outcome",
     },
 }
 
