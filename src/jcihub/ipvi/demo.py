@@ -23,7 +23,10 @@ from jcihub.people.models import Person
 
 from . import notification_services as notify
 from . import victim_services
+from .charging import ChargingOutcome
+from .charging_services import record_charging_decision
 from .models import Candidate, Letter, NotificationAttempt
+from .notification_selectors import reoffences
 from .notifications import DeliveryMethod, TeamRole
 from .services import decide, rebuild_queue
 from .victims import ContactMethod, ContactOutcome, ServiceResponse, VictimServiceKind
@@ -78,6 +81,7 @@ def seed_demo_ipvi(
     Offense.objects.bulk_create(offenses)
     rebuild_queue()
     _decide_recent(rng, coordinator, today)
+    _charge_reoffences(rng, coordinator, today)
     if advocate is not None:
         _reach_out(rng, advocate, today)
     _spending(today)
@@ -148,6 +152,33 @@ def _decide_recent(rng: random.Random, coordinator: User, today: dt.date) -> Non
             _notify(coordinator, candidate, delivered)
         except ValidationError:
             continue  # an identity under review or a missing template: no notification
+
+
+# The prosecutor's decisions on re-offences, with their weights.
+CHARGING = (
+    (ChargingOutcome.CHARGED, 60),
+    (ChargingOutcome.DECLINED, 15),
+    (ChargingOutcome.REFERRED_BACK, 10),
+    (ChargingOutcome.PENDING, 15),
+)
+
+
+def _charge_reoffences(rng: random.Random, recorder: User, today: dt.date) -> None:
+    """Charging decisions on most re-offences after a notification, a few days to a few
+    weeks after the new incident, as the prosecutor liaison would record them."""
+    for found in reoffences(recorder):
+        day = found.candidate.incident_date
+        if day is None or rng.random() < 0.2:
+            continue  # no decision recorded yet
+        outcome = rng.choices([o for o, _ in CHARGING], weights=[w for _, w in CHARGING])[0]
+        record_charging_decision(
+            recorder,
+            found.candidate,
+            outcome=outcome,
+            decided_on=min(day + dt.timedelta(days=rng.randint(2, 45)), today),
+            charges_filed="Domestic assault 4th degree" if outcome == "charged" else "",
+            reasons="Demo decision",
+        )
 
 
 # How outreach to a victim goes, with its weight: the outcomes of the attempts in turn.
