@@ -352,6 +352,36 @@ def open_follow_ups(user: Any, referral: Referral) -> QuerySet[ReferralNote]:
     )
 
 
+def visible_notes(user: Any, referral: Referral, has_consent: bool) -> QuerySet[ReferralNote]:
+    """The referral's notes this user may read: the organisation always sees its own, the
+    department's only while the person's consent is in force; staff see every note."""
+    notes = referral.notes.select_related("author")
+    if Side.SENDER not in policy.referral_sides(user, referral) and not has_consent:
+        notes = notes.filter(side=Side.RECIPIENT)
+    return notes
+
+
+def follow_ups_for(user: Any, referral: Referral) -> QuerySet[ReferralNote]:
+    """The referral's follow-ups (notes with a date to do them by) this user may read, by
+    date, under the consent in force now (`visible_notes`)."""
+    has_consent = bool(consents_in_force(referral.person_id, referral.organization.team_id))
+    return (
+        visible_notes(user, referral, has_consent)
+        .filter(due_on__isnull=False)
+        .order_by("due_on", "created_at", "id")
+    )
+
+
+def follow_up_for_user(user: Any, referral: Referral, pk: Any) -> ReferralNote:
+    """One follow-up of the referral, if this user may read it; 404 (audited) otherwise."""
+    try:
+        key = int(pk)
+        return follow_ups_for(user, referral).get(pk=key)
+    except (ReferralNote.DoesNotExist, ValueError, TypeError, OverflowError):
+        deny(user, "referral follow-up not visible", person_id=referral.person_id, not_found=True)
+        raise  # deny raises; this line is never reached
+
+
 def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:
     """The referrals the user may see, filtered by a ReferralFilterForm's cleaned data,
     each marked `is_overdue` (sent and not answered within the answer time, or accepted
