@@ -53,6 +53,8 @@ class World:
     ipvi_ids: tuple[int, ...] = ()
     prosecutor: str = ""  # a prosecutor liaison's token, for the charging decisions
     reoffence_id: int = 0
+    referral_ids: tuple[int, ...] = ()
+    follow_up_ids: tuple[int, ...] = ()
 
 
 @pytest.fixture
@@ -98,6 +100,7 @@ def world(db: None, settings, keep_connection: None) -> World:
         (*_ipvi_records(), decision_id),
         prosecutor,
         reoffence_id,
+        *_referral_records(people[2]),
     )
 
 
@@ -130,6 +133,25 @@ def _charging_records() -> tuple[str, int, int]:
         None, reoffence, outcome="pending_review", decided_on=dt.date(2025, 6, 2)
     )
     return issue_api_token(liaison).key, reoffence.pk, decision.pk
+
+
+def _referral_records(person: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A sent referral with two open follow-ups, one kept by each side: their ids."""
+    from jcihub.core.tests.factories import TeamFactory, consent
+    from jcihub.referrals.services import add_note
+    from jcihub.referrals.tests.factories import sample_referral, sample_service
+
+    team = TeamFactory(kind="partner_org")
+    consent(person, team, ["general"])
+    partner = user_with_role(R.PARTNER_USER)
+    partner.teams.add(team)
+    referral = sample_referral(person, sample_service(), team)
+    today = timezone.localdate()
+    follow_ups = (
+        add_note(referral.created_by, referral, "Call.", due_on=today),
+        add_note(partner, referral, "Send forms.", due_on=today),
+    )
+    return (referral.pk,), tuple(f.pk for f in follow_ups)
 
 
 def _ipvi_records() -> tuple[int, ...]:
@@ -171,17 +193,23 @@ def _use_real_ids(case: schemathesis.Case, world: World) -> None:
         if isinstance(given, int) and given % 3 != 2:
             body["reoffence"] = world.reoffence_id
     params = case.path_parameters or {}
-    value = params.get("id")
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        value = int(value)  # the coverage phase sends ids as text
-    if not isinstance(value, int) or value % 3 == 2:
-        return
     pool = world.entry_ids if "audit" in case.path else world.person_ids
     if "assessments" in case.path:
         pool = world.assessment_ids
     elif "/ipvi/" in case.path:
         pool = world.ipvi_ids
-    params["id"] = pool[value % len(pool)]
+    elif "/referrals/" in case.path:
+        pool = world.referral_ids
+    _swap(params, "id", pool)
+    _swap(params, "follow_up_id", world.follow_up_ids)
+
+
+def _swap(params: dict[str, Any], name: str, pool: tuple[int, ...]) -> None:
+    value = params.get(name)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        value = int(value)  # the coverage phase sends ids as text
+    if isinstance(value, int) and value % 3 != 2 and pool:
+        params[name] = pool[value % len(pool)]
 
 
 @schema.parametrize()

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,6 +21,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import PermissionDenied as DrfPermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -458,6 +460,51 @@ class ReferralMoveSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
+class FollowUpSerializer(serializers.ModelSerializer[m.ReferralNote]):
+    """A follow-up on a referral: something to do by a date, kept by one side (the
+    department's `sender` or the organisation's `recipient`), open until marked done."""
+
+    kept_by = serializers.ChoiceField(source="side", choices=m.Side.choices, read_only=True)
+    is_done = serializers.SerializerMethodField()
+    is_due = serializers.SerializerMethodField()
+    can_complete = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.ReferralNote
+        fields = [
+            "id",
+            "text",
+            "kept_by",
+            "due_on",
+            "created_at",
+            "is_done",
+            "done_at",
+            "is_due",
+            "can_complete",
+        ]
+        read_only_fields = fields
+
+    def get_is_done(self, note: m.ReferralNote) -> bool:
+        return note.done_at is not None
+
+    def get_is_due(self, note: m.ReferralNote) -> bool:
+        """Open and due today or earlier."""
+        return note.done_at is None and note.due_on is not None and note.due_on <= self._today
+
+    def get_can_complete(self, note: m.ReferralNote) -> bool:
+        """Whether the caller may mark it done: open, and kept by the caller's side."""
+        return note.done_at is None and note.side in self.context.get("sides", frozenset())
+
+    @property
+    def _today(self) -> Any:
+        return self.context.get("today") or timezone.localdate()
+
+
+class FollowUpCreateSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=4000, help_text="What is to be done.")
+    due_on = serializers.DateField(help_text="The date to do it by: today or later.")
+
+
 class ReferralViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[m.Referral]
 ):
@@ -470,6 +517,9 @@ class ReferralViewSet(
         "retrieve": Cap.REFERRALS_VIEW,
         "create": Cap.REFERRALS_SEND,
         "move": Cap.REFERRALS_VIEW,
+        # Either side keeps follow-ups; which it may read and close is checked per referral.
+        "follow_ups": Cap.REFERRALS_VIEW,
+        "complete_follow_up": Cap.REFERRALS_VIEW,
     }
 
     def get_queryset(self) -> QuerySet[m.Referral]:
@@ -554,3 +604,87 @@ class ReferralViewSet(
         except PermissionDenied:
             raise NotFound from None
         return Response(self.get_serializer(referral).data)
+
+    def _follow_up_context(self, referral: m.Referral) -> dict[str, Any]:
+        return {
+            **self.get_serializer_context(),
+            "sides": policy.referral_sides(self.request.user, referral),
+            "today": timezone.localdate(),
+        }
+
+    @extend_schema(
+        methods=["GET"],
+        responses=FollowUpSerializer(many=True),
+        description="The referral's follow-ups the caller may read, by date: the "
+        "organisation's own always, the department's only while the person's consent "
+        "naming the organisation is in force.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=FollowUpCreateSerializer,
+        responses={201: FollowUpSerializer},
+        description="Add a follow-up to do by a date, kept by the caller's side.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="follow-ups",
+        url_name="follow-ups",
+        pagination_class=None,
+    )
+    def follow_ups(self, request: Request, pk: str | None = None) -> Response:
+        referral = self.get_object()
+        if request.method == "POST":
+            return self._add_follow_up(request, referral)
+        follow_ups = list(selectors.follow_ups_for(request.user, referral))
+        record(
+            request.user,
+            AuditAction.VIEW,
+            referral,
+            person_id=referral.person_id,
+            summary=f"Viewed referral {referral.number} follow-ups (API)",
+        )
+        context = self._follow_up_context(referral)
+        return Response(FollowUpSerializer(follow_ups, many=True, context=context).data)
+
+    def _add_follow_up(self, request: Request, referral: m.Referral) -> Response:
+        given = FollowUpCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            added = services.add_note(
+                request.user,
+                referral,
+                given.validated_data["text"],
+                m.ReferralNote.Kind.FOLLOW_UP,
+                given.validated_data["due_on"],
+            )
+        except PermissionDenied:
+            raise NotFound from None
+        context = self._follow_up_context(referral)
+        return Response(FollowUpSerializer(added, context=context).data, status=201)
+
+    @extend_schema(
+        request=None,
+        responses=FollowUpSerializer,
+        parameters=[OpenApiParameter("follow_up_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        description="Mark an open follow-up done. Only its own side may: the department's "
+        "staff theirs, the organisation's users the organisation's (403 otherwise).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"follow-ups/(?P<follow_up_id>[0-9]+)/complete",
+        url_name="complete-follow-up",
+    )
+    def complete_follow_up(
+        self, request: Request, pk: str | None = None, follow_up_id: str | None = None
+    ) -> Response:
+        referral = self.get_object()
+        follow_up = selectors.follow_up_for_user(request.user, referral, follow_up_id)
+        try:
+            services.complete_follow_up(request.user, follow_up)
+        except PermissionDenied as refused:
+            raise DrfPermissionDenied(str(refused)) from None
+        return Response(
+            FollowUpSerializer(follow_up, context=self._follow_up_context(referral)).data
+        )

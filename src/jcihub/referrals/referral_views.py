@@ -227,15 +227,6 @@ def _update_choices(user: Any, referral: Referral) -> list[tuple[str, str]]:
     return choices
 
 
-def _visible_notes(referral: Referral, sides: frozenset[str], has_consent: bool) -> Any:
-    """The organisation always sees its own notes; the department's only while the person's
-    consent is in force. Staff see every note."""
-    notes = referral.notes.select_related("author")
-    if Side.SENDER not in sides and not has_consent:
-        notes = notes.filter(side=Side.RECIPIENT)
-    return notes
-
-
 @requires(Cap.REFERRALS_VIEW)
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -268,7 +259,7 @@ def _detail_context(
         "can_open_person": can_see_person
         and not policy.has_capability(user, Cap.REFERRALS_RESPOND),
         "events": referral.events.select_related("actor"),
-        "notes": _visible_notes(referral, sides, sharing.has_consent),
+        "notes": selectors.visible_notes(user, referral, sharing.has_consent),
         "form": form or (ReferralUpdateForm(choices=choices) if choices else None),
         "overdue_reason": selectors.overdue_reason(referral),
     }

@@ -60,13 +60,7 @@ def search_services(filters: dict[str, Any]) -> QuerySet[Service]:
     if status != ANY_STATUS:
         services = services.filter(status=status)
     if filters.get("q"):
-        text = filters["q"]
-        services = services.filter(
-            Q(name__icontains=text)
-            | Q(alternate_name__icontains=text)
-            | Q(description__icontains=text)
-            | Q(organization__in=Organization.objects.filter(name__icontains=text).values("pk"))
-        )
+        services = services.filter(_mentioning(filters["q"]))
     if filters.get("category"):
         services = services.filter(pk__in=_with_category(filters["category"]))
     if filters.get("zip_code"):
@@ -113,6 +107,26 @@ def _nearest(
         in_box.annotate(distance2=Min(squared))
         .filter(distance2__lte=reach * reach)
         .order_by("distance2", "name", "id")
+    )
+
+
+def _mentioning(text: str) -> Q:
+    """Services whose name, other name or description holds the text, or whose
+    organisation's name does (any case).
+
+    One `IN` over the union of two subqueries, each of which the trigram indexes on
+    `UPPER(column)` (migration 0007) serve on PostgreSQL: the service's three columns as
+    one bitmap OR, the organisation's name on its own. (One OR across the service's
+    columns and an organisation subquery cannot use an index, so PostgreSQL scanned
+    every service's text.) On SQLite the same query scans, as the plain filter did."""
+    by_service = Service.objects.filter(
+        Q(name__icontains=text) | Q(alternate_name__icontains=text) | Q(description__icontains=text)
+    )
+    by_organization = Service.objects.filter(
+        organization__in=Organization.objects.filter(name__icontains=text).values("pk")
+    )
+    return Q(
+        pk__in=by_service.order_by().values("pk").union(by_organization.order_by().values("pk"))
     )
 
 
@@ -350,6 +364,36 @@ def open_follow_ups(user: Any, referral: Referral) -> QuerySet[ReferralNote]:
     return referral.notes.filter(
         side__in=policy.referral_sides(user, referral), due_on__isnull=False, done_at__isnull=True
     )
+
+
+def visible_notes(user: Any, referral: Referral, has_consent: bool) -> QuerySet[ReferralNote]:
+    """The referral's notes this user may read: the organisation always sees its own, the
+    department's only while the person's consent is in force; staff see every note."""
+    notes = referral.notes.select_related("author")
+    if Side.SENDER not in policy.referral_sides(user, referral) and not has_consent:
+        notes = notes.filter(side=Side.RECIPIENT)
+    return notes
+
+
+def follow_ups_for(user: Any, referral: Referral) -> QuerySet[ReferralNote]:
+    """The referral's follow-ups (notes with a date to do them by) this user may read, by
+    date, under the consent in force now (`visible_notes`)."""
+    has_consent = bool(consents_in_force(referral.person_id, referral.organization.team_id))
+    return (
+        visible_notes(user, referral, has_consent)
+        .filter(due_on__isnull=False)
+        .order_by("due_on", "created_at", "id")
+    )
+
+
+def follow_up_for_user(user: Any, referral: Referral, pk: Any) -> ReferralNote:
+    """One follow-up of the referral, if this user may read it; 404 (audited) otherwise."""
+    try:
+        key = int(pk)
+        return follow_ups_for(user, referral).get(pk=key)
+    except (ReferralNote.DoesNotExist, ValueError, TypeError, OverflowError):
+        deny(user, "referral follow-up not visible", person_id=referral.person_id, not_found=True)
+        raise  # deny raises; this line is never reached
 
 
 def search_referrals(user: Any, filters: dict[str, Any]) -> QuerySet[Referral]:

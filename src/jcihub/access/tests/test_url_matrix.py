@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from jcihub.access import policy
 from jcihub.access.api import PolicyPermission
@@ -47,6 +48,7 @@ from jcihub.places.services import PropertyResolver
 from jcihub.programs.services import record_assessment
 from jcihub.programs.tests.factories import completed_lap, load, participant_screen
 from jcihub.reentry.tests.factories import open_reentry_case
+from jcihub.referrals.services import add_note
 from jcihub.referrals.tests.factories import sample_referral, sample_service
 from jcihub.taskforce.tests.factories import url_kwargs as taskforce_url_kwargs
 
@@ -371,6 +373,9 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "referral-list": (Probe(REFERRAL_LISTERS), Probe(CREATE_EMPTY, "post")),
     "referral-detail": (Probe(REFERRAL_VIEWERS),),
     "referral-move": (Probe(REFERRAL_MOVE_EMPTY, "post"),),
+    "referral-follow-ups": (Probe(REFERRAL_VIEWERS), Probe(REFERRAL_MOVE_EMPTY, "post")),
+    # The sample follow-up is the department's: staff who may refer the person close it.
+    "referral-complete-follow-up": (Probe(REFERRAL_VIEWERS, "post"),),
     "taskforce:properties": (
         Probe(TASKFORCE_STAFF),
         Probe(TASKFORCE_STAFF, data={"category": "violent", "zip_code": "64111", "beat": "332"}),
@@ -509,6 +514,7 @@ class Sample:
     victim_case_id: int = 0
     reentry_case_id: int = 0
     entry_change_id: int = 0
+    follow_up_id: int = 0
     ipvi: dict[str, int] = field(default_factory=dict)  # notification records by URL name
 
     def kwargs(self, name: str) -> dict[str, Any]:
@@ -552,6 +558,11 @@ class Sample:
             "referrals:update": {"pk": self.referral_id},
             "referral-detail": {"pk": self.referral_id},
             "referral-move": {"pk": self.referral_id},
+            "referral-follow-ups": {"pk": self.referral_id},
+            "referral-complete-follow-up": {
+                "pk": self.referral_id,
+                "follow_up_id": self.follow_up_id,
+            },
             "ipvi:candidate": {"pk": self.ipvi_candidate_id},
             "ipvi:tier_edit": {"pk": Tier.objects.get(code="D").pk},
             "programs:instrument": {"code": "test-participant-screen"},
@@ -602,6 +613,7 @@ def sample(db: None) -> Sample:
     answers = {"a": "no", "b": "yes", "c": "never"}
     assessment = record_assessment(None, person, screen, answers, dt.date(2026, 1, 5))
     victim_case = VictimCase.objects.create(victim=person, incident=incident)
+    referral = sample_referral(person, service, shared.recipient, staff)
     return Sample(
         person.pk,
         shared.pk,
@@ -616,7 +628,7 @@ def sample(db: None) -> Sample:
         service.pk,
         service.organization_id,
         service.attributes.get().taxonomy_term_id,
-        sample_referral(person, service, shared.recipient, staff).pk,
+        referral.pk,
         Candidate.objects.create(
             incident=incident,
             person=person,
@@ -627,6 +639,7 @@ def sample(db: None) -> Sample:
         victim_case.pk,
         reentry_case_id=open_reentry_case(person=person).pk,
         entry_change_id=_entry_change(service, shared.recipient).pk,
+        follow_up_id=add_note(staff, referral, "Call back.", due_on=timezone.localdate()).pk,
         ipvi=ipvi_notifications(person),
     )
 
