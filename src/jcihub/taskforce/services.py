@@ -11,7 +11,9 @@ from django.utils import timezone
 from jcihub.access import policy
 from jcihub.audit.models import AuditAction
 from jcihub.audit.services import field_changes, record
+from jcihub.incidents.models import Incident
 
+from . import counts
 from .attachments import check_upload
 from .models import (
     ActionItem,
@@ -35,6 +37,17 @@ def _clean_categories(categories: list[str]) -> list[str]:
     return [c for c in Category.values if c in categories]  # one order, no repeats
 
 
+def _recount_code(code: str) -> None:
+    """The kept counts of every property with an incident of that code follow the
+    table (and the stored rankings go, if any count moved)."""
+    places = (
+        Incident.objects.filter(offenses__ibrs=code, raw_address__property__isnull=False)
+        .values_list("raw_address__property", flat=True)
+        .distinct()
+    )
+    counts.refresh(set(places), reason=f"offense code {code} now counts otherwise")
+
+
 def _state(code: OffenseCode) -> dict[str, Any]:
     return {"code": code.code, "label": code.label, "categories": code.categories}
 
@@ -48,6 +61,8 @@ def set_offense_categories(
     code.label = label.strip()
     code.categories = _clean_categories(categories)
     code.save(update_fields=["label", "categories", "updated_at"])
+    if code.categories != before["categories"]:
+        _recount_code(code.code)
     record(
         actor,
         AuditAction.UPDATE,
@@ -70,6 +85,8 @@ def add_offense_code(actor: Any, code: str, label: str, categories: list[str]) -
     created = OffenseCode.objects.create(
         code=text, label=label.strip(), categories=_clean_categories(categories)
     )
+    if created.categories:
+        _recount_code(created.code)
     record(
         actor,
         AuditAction.CREATE,

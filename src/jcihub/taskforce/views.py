@@ -76,7 +76,8 @@ def _ranking(request: HttpRequest) -> tuple[RankingFilterForm, dict[str, Any], d
 
 
 def _ranked(filters: dict[str, Any], end: dt.date) -> list[selectors.RankedProperty]:
-    ranked = selectors.rank_problem_properties(
+    """The stored ranking, narrowed; properties not loaded (see `selectors.load_places`)."""
+    ranked = selectors.stored_ranking(
         end,
         beat=filters.get("beat", ""),
         zip_code=filters.get("zip_code", ""),
@@ -95,15 +96,18 @@ def ranked_properties(request: HttpRequest) -> HttpResponse:
     ranked = [] if form.errors else _ranked(filters, end)
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     entries = list(page.object_list)
+    selectors.load_places(entries)  # only this page's properties
+    entries = [entry for entry in entries if entry.loaded is not None]
     selectors.attach_incidents(entries, filters.get("beat", ""), filters.get("zip_code", ""))
     counts = selectors.property_counts(
         end,
-        place_ids=[entry.place.pk for entry in entries],
-        incidents=selectors.located_incidents(filters.get("beat", ""), filters.get("zip_code", "")),
+        place_ids=[entry.place_id for entry in entries],
         categories=[selectors.ALL],
+        beat=filters.get("beat", ""),
+        zip_code=filters.get("zip_code", ""),
     )
     rows = [
-        (entry, counts.get(entry.place.pk, {}).get(selectors.ALL, selectors.empty_trends())[90])
+        (entry, counts.get(entry.place_id, {}).get(selectors.ALL, selectors.empty_trends())[90])
         for entry in entries
     ]
     encoded = _query_string(request.GET)
@@ -137,6 +141,8 @@ def ranked_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             content_type="text/plain",
         )
     ranked = _ranked(filters, end)
+    selectors.load_places(ranked)
+    ranked = [entry for entry in ranked if entry.loaded is not None]
     described = {k: str(v) for k, v in filters.items() if v not in ("", None)}
     log_export(request.user, "taskforce.ranked_property", len(ranked), {**described, "end": end})
     return csv_response(
@@ -476,6 +482,8 @@ def flagged_map(request: HttpRequest) -> HttpResponse:
     """Flagged properties on a map, and the same as a table (the accessible equivalent)."""
     form, filters, end = _ranking(request)
     ranked = [] if form.errors else _ranked(filters, end)
+    selectors.load_places(ranked)  # the map draws every flagged property
+    ranked = [entry for entry in ranked if entry.loaded is not None]
     placed = [e for e in ranked if e.place.latitude is not None and e.place.longitude is not None]
     points = [
         {

@@ -1,0 +1,175 @@
+"""The kept daily counts (`DailyCount`) and the version that stored rankings are read at.
+
+`fresh_rows(place_ids)` is what the table must hold, computed from the incidents, their
+offenses, KCPD's flags and the category table (`selectors.in_category`, the same
+definition the counts always had): one grouped query per category. The table is kept
+equal to it:
+
+- `refresh(place_ids)` after an import or an address correction (`places.changes` calls
+  it with the properties whose incidents moved or changed): the properties' rows are
+  recomputed, compared with the stored ones, and only the differences written; the
+  version moves on only when something differed, so a file imported again unchanged
+  keeps the stored rankings;
+- `rebuild()` when the category table changes (every count may move), and by
+  `jcihub taskforce recount`: the whole table in one INSERT … SELECT per category.
+
+Every change that alters what the ranked list says ends in `bump(reason)`.
+"""
+
+# The INSERT wraps SQL that Django compiled from a queryset, with its parameters.
+# ruff: noqa: S608
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
+
+from jcihub.incidents.models import Incident, Offense
+
+from .models import DailyCount, RankingVersion, StoredRanking
+
+CHUNK = 2000  # properties recounted per round of queries
+Key = tuple[int, Any, str, str]  # property, day, category, beat
+
+
+def _grouped(
+    category: str,
+    codes: Any,
+    incidents: QuerySet[Incident],
+    offenses: QuerySet[Offense] | None = None,
+) -> QuerySet[Any]:
+    from .selectors import in_category  # selectors reads counts too
+
+    scoped = incidents.filter(in_category(category, codes, offenses)) if category else incidents
+    return (
+        scoped.values(
+            place=F("raw_address__property"),
+            day=F("reported_date"),
+            police_beat=F("beat"),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _counted(place_ids: Iterable[int] | None = None) -> QuerySet[Incident]:
+    incidents = Incident.objects.filter(
+        raw_address__property__isnull=False, reported_date__isnull=False
+    )
+    if place_ids is not None:
+        incidents = incidents.filter(raw_address__property__in=list(place_ids))
+    return incidents
+
+
+def _categories() -> list[str]:
+    from .selectors import CATEGORY_LABELS
+
+    return list(CATEGORY_LABELS)
+
+
+def fresh_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
+    """What `DailyCount` must hold for these properties (all, when None)."""
+    from .selectors import category_codes
+
+    codes = category_codes()
+    place_ids = None if place_ids is None else list(place_ids)
+    base = _counted(place_ids)
+    offenses = None
+    if place_ids is not None:  # only these properties' offenses, not every one
+        offenses = Offense.objects.filter(incident__in=base.values("pk"))
+    rows: dict[Key, int] = {}
+    for category in _categories():
+        for row in _grouped(category, codes, base, offenses):
+            rows[(row["place"], row["day"], category, row["police_beat"] or "")] = row["n"]
+    return rows
+
+
+def stored_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
+    rows = DailyCount.objects.all()
+    if place_ids is not None:
+        rows = rows.filter(property_id__in=list(place_ids))
+    return {
+        (place, day, category, beat): n
+        for place, day, category, beat, n in rows.values_list(
+            "property_id", "day", "category", "beat", "n"
+        )
+    }
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+@transaction.atomic
+def refresh(place_ids: Iterable[int], reason: str = "incidents changed") -> int:
+    """Make the properties' rows true again: a property whose stored rows differ from
+    its fresh ones has them replaced. How many properties changed."""
+    changed = 0
+    for chunk in _chunks(sorted(set(place_ids))):
+        fresh = fresh_rows(chunk)
+        stored = stored_rows(chunk)
+        if fresh == stored:
+            continue
+        differ = {key[0] for key, _ in fresh.items() ^ stored.items()}
+        DailyCount.objects.filter(property_id__in=differ).delete()
+        DailyCount.objects.bulk_create(
+            (
+                DailyCount(property_id=key[0], day=key[1], category=key[2], beat=key[3], n=n)
+                for key, n in fresh.items()
+                if key[0] in differ
+            ),
+            batch_size=5000,
+        )
+        changed += len(differ)
+    if changed:
+        bump(reason)
+    return changed
+
+
+@transaction.atomic
+def rebuild(reason: str = "counts rebuilt") -> float:
+    """Recount the whole table from the incidents; seconds taken."""
+    from .selectors import category_codes
+
+    started = time.perf_counter()
+    codes = category_codes()
+    DailyCount.objects.all().delete()
+    base = _counted()
+    table = DailyCount._meta.db_table
+    with connection.cursor() as cursor:
+        for category in _categories():
+            sql, params = _grouped(category, codes, base).query.sql_with_params()
+            cursor.execute(
+                f"""INSERT INTO {table} (property_id, day, beat, n, category)
+                    SELECT q.place, q.day, COALESCE(q.police_beat, ''), q.n, %s
+                    FROM ({sql}) q""",
+                (category, *params),
+            )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")
+    bump(reason)
+    return time.perf_counter() - started
+
+
+def current_version() -> int:
+    found = RankingVersion.objects.values_list("version", flat=True).first()
+    return found or 0
+
+
+def bump(reason: str) -> None:
+    """Stored rankings of the version before are no longer used (and are removed)."""
+    StoredRanking.objects.all().delete()
+    updated = RankingVersion.objects.filter(pk=1).update(
+        version=F("version") + 1, changed_at=timezone.now(), reason=reason[:200]
+    )
+    if not updated:
+        RankingVersion.objects.create(pk=1, version=1, reason=reason[:200])
+
+
+def properties_changed(place_ids: set[int]) -> None:
+    """The `places.changes` listener."""
+    refresh(place_ids)
