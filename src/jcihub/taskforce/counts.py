@@ -20,6 +20,7 @@ Every change that alters what the ranked list says ends in `bump(reason)`.
 # ruff: noqa: S608
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -29,9 +30,10 @@ from django.utils import timezone
 
 from jcihub.incidents.models import Incident, Offense
 
-from .models import DailyCount, RankingVersion, StoredRanking
+from .models import FLAG_FIELDS, DailyCount, RankingVersion, StoredRanking
 
 CHUNK = 2000  # properties recounted per round of queries
+ALL = ""  # the category of every incident
 Key = tuple[int, Any, str, str]  # property, day, category, beat
 
 
@@ -71,20 +73,38 @@ def _categories() -> list[str]:
 
 
 def fresh_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
-    """What `DailyCount` must hold for these properties (all, when None)."""
+    """What `DailyCount` must hold for these properties (all, when None): two reads (the
+    incidents, and their offenses with a mapped code), counted here. The same definition
+    as `selectors.in_category`, which `rebuild` counts with in SQL (the tests hold the
+    two equal)."""
     from .selectors import category_codes
 
-    codes = category_codes()
+    mapped: dict[str, list[str]] = defaultdict(list)
+    for category, codes in category_codes().items():
+        for code in codes:
+            mapped[code].append(category)
     place_ids = None if place_ids is None else list(place_ids)
     base = _counted(place_ids)
-    offenses = None
-    if place_ids is not None:  # only these properties' offenses, not every one
-        offenses = Offense.objects.filter(incident__in=base.values("pk"))
-    rows: dict[Key, int] = {}
-    for category in _categories():
-        for row in _grouped(category, codes, base, offenses):
-            rows[(row["place"], row["day"], category, row["police_beat"] or "")] = row["n"]
-    return rows
+    categories: dict[int, set[str]] = defaultdict(set)
+    offenses = Offense.objects.filter(ibrs__in=list(mapped))
+    if place_ids is not None:
+        offenses = offenses.filter(incident__raw_address__property__in=place_ids)
+    for incident_id, ibrs in offenses.values_list("incident_id", "ibrs").iterator(10_000):
+        categories[incident_id].update(mapped[ibrs])
+    flags = [(category, FLAG_FIELDS[category]) for category in FLAG_FIELDS]
+    rows: dict[Key, int] = defaultdict(int)
+    found = base.values_list(
+        "pk", "raw_address__property", "reported_date", "beat", *dict(flags).values()
+    )
+    for pk, place, day, beat, *flagged in found.iterator(10_000):
+        beat = beat or ""
+        rows[(place, day, ALL, beat)] += 1
+        for category in categories.get(pk, ()):
+            rows[(place, day, category, beat)] += 1
+        for (category, _), is_set in zip(flags, flagged, strict=True):
+            if is_set and category not in categories.get(pk, ()):
+                rows[(place, day, category, beat)] += 1
+    return dict(rows)
 
 
 def stored_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:

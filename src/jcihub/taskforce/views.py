@@ -38,13 +38,14 @@ from .forms import (
     AgencyTeamForm,
     CaseAgenciesForm,
     CloseCaseForm,
+    FlagRuleForm,
     NewOffenseCodeForm,
     NoteForm,
     OffenseCategoriesForm,
     OpenCaseForm,
     RankingFilterForm,
 )
-from .models import ActionItem, Agency, AgencyTeam, OffenseCode, TaskforceCase
+from .models import ActionItem, Agency, AgencyTeam, FlagRule, OffenseCode, TaskforceCase
 from .outcomes import case_outcome
 
 PAGE_SIZE = 25
@@ -214,6 +215,39 @@ def edit_offense_code(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Saved offense code {code.code}.")
             return redirect("taskforce:categories")
     return render(request, "taskforce/category_edit.html", {"code": code, "form": form})
+
+
+@requires(Cap.TASKFORCE_RULES)
+def flag_rules(request: HttpRequest) -> HttpResponse:
+    """The flag rules, active and not, and a form to add one."""
+    form = FlagRuleForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            created = services.save_flag_rule(request.user, None, form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Added the rule “{created.name}”.")
+            return redirect("taskforce:rules")
+    return render(request, "taskforce/rules.html", {"rules": FlagRule.objects.all(), "form": form})
+
+
+@requires(Cap.TASKFORCE_RULES)
+def edit_flag_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(FlagRule, pk=pk)
+    form = FlagRuleForm(
+        request.POST if request.method == "POST" else None,
+        initial=FlagRuleForm.initial_for(rule),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.save_flag_rule(request.user, rule, form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Saved the rule “{rule.name}”.")
+            return redirect("taskforce:rules")
+    return render(request, "taskforce/rule_edit.html", {"rule": rule, "form": form})
 
 
 # --- Cases and action items ------------------------------------------------------------
