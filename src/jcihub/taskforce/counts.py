@@ -73,50 +73,62 @@ def _categories() -> list[str]:
 
 
 def fresh_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
-    """What `DailyCount` must hold for these properties (all, when None): two reads (the
-    incidents, and their offenses with a mapped code), counted here. The same definition
-    as `selectors.in_category`, which `rebuild` counts with in SQL (the tests hold the
-    two equal)."""
+    """What `DailyCount` must hold for these properties (all, when None): one read of
+    the incidents with their offenses' codes, counted here. The same definition as
+    `selectors.in_category`, which `rebuild` counts with in SQL (the tests hold the two
+    equal)."""
     from .selectors import category_codes
 
-    mapped: dict[str, list[str]] = defaultdict(list)
+    mapped: dict[str, set[str]] = defaultdict(set)
     for category, codes in category_codes().items():
         for code in codes:
-            mapped[code].append(category)
-    place_ids = None if place_ids is None else list(place_ids)
-    base = _counted(place_ids)
-    categories: dict[int, set[str]] = defaultdict(set)
-    offenses = Offense.objects.filter(ibrs__in=list(mapped))
-    if place_ids is not None:
-        offenses = offenses.filter(incident__raw_address__property__in=place_ids)
-    for incident_id, ibrs in offenses.values_list("incident_id", "ibrs").iterator(10_000):
-        categories[incident_id].update(mapped[ibrs])
+            mapped[code].add(category)
     flags = [(category, FLAG_FIELDS[category]) for category in FLAG_FIELDS]
-    rows: dict[Key, int] = defaultdict(int)
-    found = base.values_list(
-        "pk", "raw_address__property", "reported_date", "beat", *dict(flags).values()
+    # One row per incident and offense (one with None for an incident without any).
+    found = (
+        _counted(place_ids)
+        .values_list(
+            "pk",
+            "raw_address__property",
+            "reported_date",
+            "beat",
+            *(field for _, field in flags),
+            "offenses__ibrs",
+        )
+        .order_by()
     )
-    for pk, place, day, beat, *flagged in found.iterator(10_000):
-        beat = beat or ""
+    incidents: dict[int, tuple[Any, ...]] = {}
+    categories: dict[int, set[str]] = defaultdict(set)
+    for pk, place, day, beat, *flagged, ibrs in found.iterator(10_000):
+        if pk not in incidents:
+            incidents[pk] = (place, day, beat or "")
+            categories[pk].update(
+                c for (c, _), is_set in zip(flags, flagged, strict=True) if is_set
+            )
+        if ibrs in mapped:
+            categories[pk].update(mapped[ibrs])
+    rows: dict[Key, int] = defaultdict(int)
+    for pk, (place, day, beat) in incidents.items():
         rows[(place, day, ALL, beat)] += 1
-        for category in categories.get(pk, ()):
+        for category in categories[pk]:
             rows[(place, day, category, beat)] += 1
-        for (category, _), is_set in zip(flags, flagged, strict=True):
-            if is_set and category not in categories.get(pk, ()):
-                rows[(place, day, category, beat)] += 1
     return dict(rows)
 
 
-def stored_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
+def _stored(place_ids: Iterable[int] | None = None) -> dict[Key, tuple[int, int]]:
     rows = DailyCount.objects.all()
     if place_ids is not None:
         rows = rows.filter(property_id__in=list(place_ids))
     return {
-        (place, day, category, beat): n
-        for place, day, category, beat, n in rows.values_list(
-            "property_id", "day", "category", "beat", "n"
+        (place, day, category, beat): (pk, n)
+        for pk, place, day, category, beat, n in rows.values_list(
+            "pk", "property_id", "day", "category", "beat", "n"
         )
     }
+
+
+def stored_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
+    return {key: n for key, (_, n) in _stored(place_ids).items()}
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -126,28 +138,31 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 @transaction.atomic
 def refresh(place_ids: Iterable[int], reason: str = "incidents changed") -> int:
-    """Make the properties' rows true again: a property whose stored rows differ from
-    its fresh ones has them replaced. How many properties changed."""
-    changed = 0
+    """Make the properties' rows true again, writing only the rows that differ (an
+    import changes a few incidents at a property, not all). How many properties had a
+    row written or removed."""
+    changed: set[int] = set()
     for chunk in _chunks(sorted(set(place_ids))):
         fresh = fresh_rows(chunk)
-        stored = stored_rows(chunk)
-        if fresh == stored:
+        stored = _stored(chunk)
+        stale = [pk for key, (pk, n) in stored.items() if fresh.get(key) != n]
+        new = {key: n for key, n in fresh.items() if key not in stored or stored[key][1] != n}
+        if not stale and not new:
             continue
-        differ = {key[0] for key, _ in fresh.items() ^ stored.items()}
-        DailyCount.objects.filter(property_id__in=differ).delete()
+        changed |= {key[0] for key in new} | {
+            key[0] for key, (pk, n) in stored.items() if fresh.get(key) != n
+        }
+        DailyCount.objects.filter(pk__in=stale).delete()
         DailyCount.objects.bulk_create(
             (
                 DailyCount(property_id=key[0], day=key[1], category=key[2], beat=key[3], n=n)
-                for key, n in fresh.items()
-                if key[0] in differ
+                for key, n in new.items()
             ),
             batch_size=5000,
         )
-        changed += len(differ)
     if changed:
         bump(reason)
-    return changed
+    return len(changed)
 
 
 @transaction.atomic

@@ -4,11 +4,13 @@ ranking is reused until one of those changes something, and always equals the ra
 recomputed straight from the incidents."""
 
 import datetime as dt
+import io
 import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from jcihub.core.tests.factories import user_with_role
 from jcihub.incidents import importer
@@ -16,7 +18,7 @@ from jcihub.incidents.models import ImportRun, Incident, Offense
 from jcihub.places.models import RawAddress
 from jcihub.places.services import CorrectedAddress, correct_mapping, property_for_address
 from jcihub.taskforce import counts, selectors, services
-from jcihub.taskforce.models import FLAG_FIELDS, FlagRule, OffenseCode, StoredRanking
+from jcihub.taskforce.models import FLAG_FIELDS, DailyCount, FlagRule, OffenseCode, StoredRanking
 
 from .helpers import END, incident, place
 
@@ -234,3 +236,17 @@ def test_the_ranked_list_equals_a_straight_recomputation() -> None:
     kept = counts.stored_rows()
     counts.rebuild()  # what the migration and `jcihub taskforce recount` do
     assert counts.stored_rows() == kept
+
+
+def test_recount_repairs_counts_written_around_the_import() -> None:
+    norton = place()
+    incident(norton, 1, "13A")
+    DailyCount.objects.all().delete()  # as if incidents had been written by hand
+    assert not kept_equals_fresh()
+    out = io.StringIO()
+
+    call_command("taskforce", "recount", stdout=out)
+
+    assert kept_equals_fresh()
+    assert violent_90(norton.pk) == 1
+    assert "daily rows" in out.getvalue()
