@@ -29,6 +29,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from jcihub.incidents.models import Incident, Offense
+from jcihub.places.models import RawAddress
 
 from .models import FLAG_FIELDS, DailyCount, RankingVersion, StoredRanking
 
@@ -84,24 +85,34 @@ def fresh_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
         for code in codes:
             mapped[code].add(category)
     flags = [(category, FLAG_FIELDS[category]) for category in FLAG_FIELDS]
-    # One row per incident and offense (one with None for an incident without any).
-    found = (
-        _counted(place_ids)
-        .values_list(
-            "pk",
-            "raw_address__property",
-            "reported_date",
-            "beat",
-            *(field for _, field in flags),
-            "offenses__ibrs",
-        )
-        .order_by()
+    # The properties' raw addresses first, then their incidents by raw address: the
+    # planner reads those few through the raw-address index, with no join to scan.
+    addresses = RawAddress.objects.filter(property__isnull=False)
+    if place_ids is not None:
+        addresses = addresses.filter(property__in=list(place_ids))
+    place_of = dict(addresses.values_list("pk", "property_id"))
+    located = Incident.objects.filter(reported_date__isnull=False)
+    located = (
+        located.filter(raw_address__isnull=False)
+        if place_ids is None
+        else located.filter(raw_address__in=list(place_of))
     )
+    # One row per incident and offense (one with None for an incident without any).
+    found = located.values_list(
+        "pk",
+        "raw_address_id",
+        "reported_date",
+        "beat",
+        *(field for _, field in flags),
+        "offenses__ibrs",
+    ).order_by()
     incidents: dict[int, tuple[Any, ...]] = {}
     categories: dict[int, set[str]] = defaultdict(set)
-    for pk, place, day, beat, *flagged, ibrs in found.iterator(10_000):
+    for pk, raw, day, beat, *flagged, ibrs in found.iterator(50_000):
+        if raw not in place_of:
+            continue  # an address that names no property
         if pk not in incidents:
-            incidents[pk] = (place, day, beat or "")
+            incidents[pk] = (place_of[raw], day, beat or "")
             categories[pk].update(
                 c for (c, _), is_set in zip(flags, flagged, strict=True) if is_set
             )
@@ -145,13 +156,19 @@ def refresh(place_ids: Iterable[int], reason: str = "incidents changed") -> int:
     for chunk in _chunks(sorted(set(place_ids))):
         fresh = fresh_rows(chunk)
         stored = _stored(chunk)
-        stale = [pk for key, (pk, n) in stored.items() if fresh.get(key) != n]
-        new = {key: n for key, n in fresh.items() if key not in stored or stored[key][1] != n}
+        stale: list[int] = []
+        new: dict[Key, int] = {}
+        for key, (pk, n) in stored.items():
+            if fresh.get(key) != n:
+                stale.append(pk)
+                changed.add(key[0])
+        for key, n in fresh.items():
+            old = stored.get(key)
+            if old is None or old[1] != n:
+                new[key] = n
+                changed.add(key[0])
         if not stale and not new:
             continue
-        changed |= {key[0] for key in new} | {
-            key[0] for key, (pk, n) in stored.items() if fresh.get(key) != n
-        }
         DailyCount.objects.filter(pk__in=stale).delete()
         DailyCount.objects.bulk_create(
             (

@@ -57,6 +57,7 @@ WINDOWS = (30, 90, 365)
 HISTORY_DAYS = 365  # "the property's own history": the year before a rule's window
 MONTHS_SHOWN = 24
 INCIDENTS_SHOWN = 10  # per rule met, in a ranked entry
+STORED_KEPT = 50  # stored rankings (end date and filters) kept at once
 ALL = ""  # all incidents, whatever their category
 CATEGORY_LABELS: dict[str, str] = {ALL: "All incidents", **dict(Category.choices)}
 NEVER = Q(pk__isnull=True)
@@ -344,6 +345,10 @@ def stored_ranking(
                 "compute_ms": round((time.perf_counter() - started) * 1000),
             },
         )
+        # Every end date and filter set is a list of its own: keep the latest few.
+        latest = StoredRanking.objects.order_by("-computed_at", "-pk")
+        kept = latest.values_list("pk", flat=True)[:STORED_KEPT]
+        StoredRanking.objects.exclude(pk__in=list(kept)).delete()
     return _as_ranked(entries, end)
 
 

@@ -250,3 +250,11 @@ def test_recount_repairs_counts_written_around_the_import() -> None:
     assert kept_equals_fresh()
     assert violent_90(norton.pk) == 1
     assert "daily rows" in out.getvalue()
+
+
+def test_only_the_latest_stored_rankings_are_kept() -> None:
+    for days in range(selectors.STORED_KEPT + 5):
+        selectors.stored_ranking(END - dt.timedelta(days=days))
+
+    assert StoredRanking.objects.count() == selectors.STORED_KEPT
+    assert not StoredRanking.objects.filter(key__startswith=END.isoformat()).exists()  # oldest
