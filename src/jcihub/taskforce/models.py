@@ -3,8 +3,10 @@ rules that flag a property for review; and the cases the taskforce opens on a pr
 with their action items.
 
 The categories and the rules are data, not code: a coordinator changes which IBRS/NIBRS
-codes count as violent (`OffenseCode`) on a page, and the flagging rules (`FlagRule`) are
-rows seeded by a migration. Counting itself is in `selectors.py`.
+codes count as violent (`OffenseCode`) on a page, and the taskforce coordinator edits
+the flagging rules (`FlagRule`, seeded by a migration) on another. The kept daily counts
+and the stored rankings are here too; counting itself is in `counts.py` and
+`selectors.py`.
 """
 
 import datetime as dt

@@ -1,11 +1,13 @@
 """Counting incidents at properties by category over rolling windows, and ranking the
 properties that the flag rules pick out.
 
-Every count is set-based SQL through the ORM: one GROUP BY per category (or per rule)
-over the incidents, the same on SQLite and PostgreSQL. An incident is in a category when
-one of its offenses has an IBRS code mapped to that category (`OffenseCode`), or, for
+Counts and rankings are set-based SQL through the ORM over the kept daily counts
+(`DailyCount`, see `counts`): one GROUP BY for the counts, one per rule for the ranking,
+the same on SQLite and PostgreSQL. An incident is in a category when one of its offenses
+has an IBRS code mapped to that category (`OffenseCode`, `in_category`), or, for
 domestic violence and firearm, when KCPD's own flag says so; it is counted once however
-many of its offenses match. Python only merges rows that are already one per property.
+many of its offenses match. The ranked list is stored (`stored_ranking`) and reused until
+the counts or the rules change; a page loads only its own properties (`load_places`).
 
 A window of N days ending on a date covers the N days up to and including that date;
 its previous window is the N days before it.
