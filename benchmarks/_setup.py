@@ -4,7 +4,8 @@ Each benchmark runs in its own process (see __main__), so the settings module, w
 reads DATABASE_URL once, is bound to one database per process. Every data set has its
 own database, so a quick run never throws away the million people of a full one:
 
-- PostgreSQL: `jcihub_bench_<name>` on the local server (trust authentication);
+- PostgreSQL: `jcihub_bench_<name>` on the local server (trust authentication), or
+  `<JCIHUB_BENCH_PREFIX>_<name>` when that is set;
 - SQLite: `var/bench/<name>.sqlite3`.
 """
 
@@ -34,7 +35,9 @@ def machine() -> str:
 
 
 def database_name(name: str) -> str:
-    return f"jcihub_bench_{name}"
+    """`jcihub_bench_<name>`, or `<JCIHUB_BENCH_PREFIX>_<name>`: engineers sharing one
+    server give their own prefix so that a rebuild never drops another's data set."""
+    return f"{os.environ.get('JCIHUB_BENCH_PREFIX') or 'jcihub_bench'}_{name}"
 
 
 def database_url(backend: str, name: str) -> str:

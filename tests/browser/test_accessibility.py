@@ -37,6 +37,7 @@ from jcihub.ipvi.models import Candidate, Tier
 from jcihub.ipvi.services import rebuild_queue
 from jcihub.people.models import Identifier, Person, SafetyFlag
 from jcihub.people.views import DETAIL_KINDS
+from jcihub.places import changes
 from jcihub.places.models import RawAddress
 from jcihub.places.services import record_parcel
 from jcihub.programs.services import record_assessment
@@ -103,6 +104,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
             raw_address=raw_address,
             reported_date=dt.date(2020, 1, 2 + n),
         ).offenses.create(ibrs="13A", description="Aggravated assault")
+    changes.notify({raw_address.property_id})  # as an import does: the counts follow
     service = sample_service()
     for n in range(30):  # enough services for the directory to paginate
         ServiceFactory(name=f"Food pantry {n:02d}", organization=service.organization)
@@ -120,6 +122,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "organization": service.organization_id,
         "referral": _referral_with_follow_up(victim, service, partner),
         "offense_code": OffenseCode.objects.get(code="13A").pk,
+        "flag_rule": FlagRule.objects.get(name="Repeated violence").pk,
         "case": _taskforce_case(raw_address.property),
         "meeting": Meeting.objects.get().pk,
         "ipvi": _ipvi_candidate(causer, victim),
@@ -218,6 +221,9 @@ def _visits() -> list[Visit]:
             _submit_empty,
         ),
         Visit("offense code", "system_admin", "/taskforce/categories/{offense_code}/"),
+        Visit("flag rules", "taskforce_coordinator", "/taskforce/rules/"),
+        Visit("flag rules errors", "taskforce_coordinator", "/taskforce/rules/", _submit_empty),
+        Visit("flag rule", "taskforce_coordinator", "/taskforce/rules/{flag_rule}/"),
         Visit("taskforce cases", "taskforce_coordinator", "/taskforce/cases/"),
         Visit("open a taskforce case", "program_manager", "/taskforce/cases/new/?property={place}"),
         Visit("open a taskforce case errors", "director", "/taskforce/cases/new/", _submit_empty),

@@ -64,6 +64,9 @@ class Cap:
     TASKFORCE_VIEW = "taskforce.view"
     TASKFORCE_EXPORT = "taskforce.export"
     TASKFORCE_MANAGE = "taskforce.manage"
+    # The flag rules (thresholds, windows, "far above its own history"): the taskforce
+    # coordinator's to set, since they decide which properties the taskforce looks at.
+    TASKFORCE_RULES = "taskforce.rules"
     # Taskforce cases on properties and their action items: CASEWORK follows them up (an
     # agency liaison only its own agency's, see `visible_taskforce_cases`); COORDINATE
     # opens and closes cases, assigns items, runs meetings and sees every agency's work.
@@ -196,6 +199,7 @@ _EXTRA_CAPABILITIES: dict[str, frozenset[str]] = {
     Cap.TASKFORCE_VIEW: TASKFORCE_STAFF,
     Cap.TASKFORCE_EXPORT: TASKFORCE_STAFF,
     Cap.TASKFORCE_MANAGE: frozenset({R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.SYSTEM_ADMIN}),
+    Cap.TASKFORCE_RULES: frozenset({R.TASKFORCE_COORDINATOR}),
     Cap.TASKFORCE_CASEWORK: frozenset(
         {R.TASKFORCE_COORDINATOR, R.DIRECTOR, R.PROGRAM_MANAGER, R.AGENCY_LIAISON}
     ),

@@ -67,6 +67,7 @@ AREAS: tuple[tuple[str, str, str, str], ...] = (
         policy.Cap.TASKFORCE_MANAGE,
         "/taskforce/categories/",
     ),
+    ("Flag rules", "taskforce:rules", policy.Cap.TASKFORCE_RULES, "/taskforce/rules/"),
     ("Audit trail", "audit:list", policy.Cap.AUDIT_VIEW, "/audit/"),
     ("Users", "accounts:users", policy.Cap.ACCOUNTS_MANAGE, "/accounts/users/"),
 )
@@ -95,6 +96,7 @@ MENUS = {
     "taskforce:properties": "Taskforce",
     "taskforce:cases": "Taskforce",
     "taskforce:categories": "Taskforce",
+    "taskforce:rules": "Taskforce",
     "taskforce:my_items": "Taskforce",
     "taskforce:meetings": "Taskforce",
     "taskforce:report": "Taskforce",

@@ -34,6 +34,7 @@ from django.utils import timezone
 from jcihub.core import bulk
 from jcihub.people import services as people_services
 from jcihub.people.models import Identifier, IdentifierSystem
+from jcihub.places import changes
 from jcihub.places.services import AddressRow, PropertyResolver
 
 from . import kcpd, staging
@@ -179,7 +180,10 @@ def import_file(
                 staging.create_staging()
                 _load(run, layout, reader, tally, lambda rows: report("reading"))
                 resolve = _address_resolver(source, block_rounded=not layout.links_people)
+                before = staging.staged_property_ids()
                 counts = staging.merge(run.pk, resolve, report)
+                report("refreshing what is kept per property")
+                changes.notify(before | staging.staged_property_ids())
                 if layout.links_people:
                     report("linking people")
                     _link_people(run, tally)

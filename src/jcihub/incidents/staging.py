@@ -110,6 +110,19 @@ def _scalar(sql: str, params: Sequence[Any] = ()) -> Any:
         return cursor.fetchone()[0]
 
 
+def staged_property_ids() -> set[int]:
+    """The properties of the stored incidents that the staged file names: before the
+    merge, where they were; after it, where they are (see `places.changes`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT DISTINCT a.property_id FROM incidents_incident i
+                JOIN places_rawaddress a ON a.id = i.raw_address_id
+                WHERE a.property_id IS NOT NULL
+                AND i.source_key IN (SELECT source_key FROM {STAGING})"""
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def drop_tables() -> None:
     for name in TEMPORARY:
         _execute(f"DROP TABLE IF EXISTS {name}")

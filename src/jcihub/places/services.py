@@ -15,6 +15,7 @@ from jcihub.audit.models import AuditAction
 from jcihub.audit.services import field_changes, record
 from jcihub.core import bulk
 
+from . import changes
 from .models import (
     RAW_CITY_LENGTH,
     RAW_LINE_LENGTH,
@@ -321,6 +322,7 @@ def correct_mapping(
     if raw.property_id == target.pk:
         raise ValidationError({"property": "This address already maps to that property."})
     before = _mapping(raw)
+    previous = raw.property_id
     raw.property = target
     raw.corrected_by = actor if getattr(actor, "is_authenticated", False) else None
     raw.corrected_at = timezone.now()
@@ -332,6 +334,7 @@ def correct_mapping(
         summary=f"Re-pointed {raw.source} address “{raw}” to {target}"[:300],
         changes=field_changes(before, _mapping(raw)),
     )
+    changes.notify({previous, target.pk})  # what is counted at both properties moves
     return raw
 
 

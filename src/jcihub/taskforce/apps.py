@@ -8,9 +8,11 @@ class TaskforceConfig(AppConfig):
 
     def ready(self) -> None:
         from jcihub.access.policy import Cap
-        from jcihub.places import sections
+        from jcihub.places import changes, sections
 
+        from .counts import properties_changed
         from .selectors import cases_section, property_section
 
+        changes.register("taskforce", properties_changed)
         sections.register("taskforce", Cap.TASKFORCE_VIEW, property_section)
         sections.register_for_viewer("taskforce_cases", Cap.TASKFORCE_CASEWORK, cases_section)

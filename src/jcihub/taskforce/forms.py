@@ -1,4 +1,5 @@
-"""The ranked list's filters, the offense-category forms, and the case forms."""
+"""The ranked list's filters, the offense-category and flag-rule forms, and the case
+forms."""
 
 import datetime as dt
 from typing import Any
@@ -13,7 +14,7 @@ from jcihub.core.forms import usa_widgets
 from jcihub.places.models import Property
 
 from . import districts
-from .models import Agency, Category, TaskforceCase
+from .models import Agency, Category, FlagRule, TaskforceCase, Window
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -94,6 +95,55 @@ class NewOffenseCodeForm(OffenseCategoriesForm):
         error_messages={"invalid": "Enter up to 10 letters and digits."},
     )
     field_order = ["code", "label", "categories"]
+
+
+MAX_RULE_COUNT = 1000
+MAX_HISTORY_FACTOR = 20
+
+
+class FlagRuleForm(forms.Form):
+    """A flag rule: a minimum count of a category's incidents in a window, and, if given,
+    a factor over the property's own average for a window of that length over the year
+    before. The service checks what needs the other rules (a name used twice)."""
+
+    name = forms.CharField(max_length=120, help_text="As the ranked list will show it.")
+    category = forms.ChoiceField(
+        choices=[("", "Any incident"), *Category.choices],
+        required=False,
+        help_text="Which incidents count: one category, or every incident.",
+    )
+    window_days = forms.TypedChoiceField(
+        choices=Window.choices, coerce=int, label="Window", help_text="The days counted."
+    )
+    min_count = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_RULE_COUNT,
+        label="At least this many incidents",
+        help_text=f"In the window; from 1 to {MAX_RULE_COUNT}.",
+    )
+    history_factor = forms.IntegerField(
+        min_value=2,
+        max_value=MAX_HISTORY_FACTOR,
+        required=False,
+        label="And at least this many times the property's own average (optional)",
+        help_text="Far above its own history: the count must also be this many times the "
+        "property's average for a window of that length over the year before the window "
+        f"(from 2 to {MAX_HISTORY_FACTOR}). Leave blank for the count alone.",
+    )
+    is_active = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Active",
+        help_text="Only active rules flag properties; untick to stop using the rule.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usa_widgets(self)
+
+    @staticmethod
+    def initial_for(rule: FlagRule) -> dict[str, Any]:
+        return {name: getattr(rule, name) for name in FlagRuleForm.base_fields}
 
 
 class OpenCaseForm(forms.Form):

@@ -3,8 +3,10 @@ rules that flag a property for review; and the cases the taskforce opens on a pr
 with their action items.
 
 The categories and the rules are data, not code: a coordinator changes which IBRS/NIBRS
-codes count as violent (`OffenseCode`) on a page, and the flagging rules (`FlagRule`) are
-rows seeded by a migration. Counting itself is in `selectors.py`.
+codes count as violent (`OffenseCode`) on a page, and the taskforce coordinator edits
+the flagging rules (`FlagRule`, seeded by a migration) on another. The kept daily counts
+and the stored rankings are here too; counting itself is in `counts.py` and
+`selectors.py`.
 """
 
 import datetime as dt
@@ -321,3 +323,64 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+# --- Kept counts and the stored ranking ------------------------------------------------
+
+
+class DailyCount(models.Model):
+    """How many incidents at a property on one day fell in a category ("" for all
+    incidents), by police beat: the narrow table the ranked list counts from instead of
+    the incidents, their offenses and their addresses. Kept by `counts` when an import
+    changes incidents, an address correction re-points them, or the category table
+    changes; always equal to `counts.fresh_rows` over the incidents themselves."""
+
+    property = models.ForeignKey(
+        "places.Property", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    category = models.CharField(max_length=20, blank=True)
+    beat = models.CharField(max_length=10, blank=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["property", "day", "category", "beat"], name="taskforce_daily_once"
+            )
+        ]
+        # The rules read one category over a window, property and count only: an
+        # index-only scan on PostgreSQL.
+        indexes = [
+            models.Index(fields=["category", "day", "property", "n"], name="taskforce_daily_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.property_id} {self.day} {self.category or 'all'}: {self.n}"
+
+
+class RankingVersion(models.Model):
+    """One row: bumped by whatever changes what the ranked list says (counts, rules, the
+    category table). A stored ranking of another version is not used."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"Ranking version {self.version}"
+
+
+class StoredRanking(models.Model):
+    """The ranked list for one end date and filter set, as computed at one version:
+    `entries` is [[property id, [[rule id, count, history or null], ...]], ...] in rank
+    order. Reused by every page until the version moves on."""
+
+    key = models.CharField(max_length=200, unique=True)
+    version = models.PositiveBigIntegerField()
+    entries = models.JSONField(default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+    compute_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Stored ranking {self.key} (version {self.version})"

@@ -1,17 +1,20 @@
 """Counting incidents at properties by category over rolling windows, and ranking the
 properties that the flag rules pick out.
 
-Every count is set-based SQL through the ORM: one GROUP BY per category (or per rule)
-over the incidents, the same on SQLite and PostgreSQL. An incident is in a category when
-one of its offenses has an IBRS code mapped to that category (`OffenseCode`), or, for
+Counts and rankings are set-based SQL through the ORM over the kept daily counts
+(`DailyCount`, see `counts`): one GROUP BY for the counts, one per rule for the ranking,
+the same on SQLite and PostgreSQL. An incident is in a category when one of its offenses
+has an IBRS code mapped to that category (`OffenseCode`, `in_category`), or, for
 domestic violence and firearm, when KCPD's own flag says so; it is counted once however
-many of its offenses match. Python only merges rows that are already one per property.
+many of its offenses match. The ranked list is stored (`stored_ranking`) and reused until
+the counts or the rules change; a page loads only its own properties (`load_places`).
 
 A window of N days ending on a date covers the N days up to and including that date;
 its previous window is the N days before it.
 """
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,9 +28,10 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    Sum,
     Window,
 )
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,13 +42,16 @@ from jcihub.places.sections import PropertySection
 
 from . import districts
 from .charts import monthly_bars
+from .counts import current_version
 from .models import (
     FLAG_FIELDS,
     ActionItem,
     Agency,
     Category,
+    DailyCount,
     FlagRule,
     OffenseCode,
+    StoredRanking,
     TaskforceCase,
 )
 
@@ -52,6 +59,7 @@ WINDOWS = (30, 90, 365)
 HISTORY_DAYS = 365  # "the property's own history": the year before a rule's window
 MONTHS_SHOWN = 24
 INCIDENTS_SHOWN = 10  # per rule met, in a ranked entry
+STORED_KEPT = 50  # stored rankings (end date and filters) kept at once
 ALL = ""  # all incidents, whatever their category
 CATEGORY_LABELS: dict[str, str] = {ALL: "All incidents", **dict(Category.choices)}
 NEVER = Q(pk__isnull=True)
@@ -125,35 +133,59 @@ def located_incidents(beat: str = "", zip_code: str = "") -> QuerySet[Incident]:
     return incidents
 
 
+def daily_counts(
+    category: str | None = None,
+    *,
+    beat: str = "",
+    zip_code: str = "",
+    place_ids: Iterable[int] | None = None,
+) -> QuerySet[DailyCount]:
+    """The kept daily counts (see `counts`), optionally of one category, in one beat, at
+    properties in one ZIP code, or at some properties."""
+    rows = DailyCount.objects.all()
+    if category is not None:
+        rows = rows.filter(category=category)
+    if beat:
+        rows = rows.filter(beat=beat)
+    if zip_code:
+        rows = rows.filter(property__zip5=zip_code)
+    if place_ids is not None:
+        rows = rows.filter(property_id__in=list(place_ids))
+    return rows
+
+
+def days_between(end: dt.date, days: int, offset: int = 0) -> Q:
+    """`between` for the daily counts' `day`."""
+    top = end - dt.timedelta(days=offset)
+    return Q(day__gt=top - dt.timedelta(days=days), day__lte=top)
+
+
+def _sum(where: Q) -> Coalesce:
+    return Coalesce(Sum("n", filter=where), 0)
+
+
 def property_counts(
     end: dt.date,
     place_ids: Iterable[int] | None = None,
-    incidents: QuerySet[Incident] | None = None,
     categories: Iterable[str] = tuple(CATEGORY_LABELS),
+    *,
+    beat: str = "",
+    zip_code: str = "",
 ) -> Counts:
     """Incident counts per property, category and window, with the previous window's:
-    one grouped query per category (ALL, "", for all incidents)."""
-    base = (incidents if incidents is not None else located_incidents()).filter(
-        between(end, 2 * max(WINDOWS))
+    one grouped query over the kept daily counts (ALL, "", for all incidents)."""
+    rows = daily_counts(beat=beat, zip_code=zip_code, place_ids=place_ids).filter(
+        days_between(end, 2 * max(WINDOWS)), category__in=list(categories)
     )
-    offenses = None
-    if place_ids is not None:
-        ids = list(place_ids)
-        base = base.filter(raw_address__property__in=ids)
-        offenses = Offense.objects.filter(incident__raw_address__property__in=ids)
-    codes = category_codes()
     windows: dict[str, Any] = {}
     for days in WINDOWS:
-        windows[f"c{days}"] = Count("pk", filter=between(end, days))
-        windows[f"p{days}"] = Count("pk", filter=between(end, days, offset=days))
+        windows[f"c{days}"] = _sum(days_between(end, days))
+        windows[f"p{days}"] = _sum(days_between(end, days, offset=days))
     counts: Counts = defaultdict(dict)
-    for category in categories:
-        scoped = base.filter(in_category(category, codes, offenses)) if category else base
-        rows = scoped.values(place=F("raw_address__property")).annotate(**windows).order_by()
-        for row in rows:
-            counts[row["place"]][category] = {
-                days: Trend(row[f"c{days}"], row[f"p{days}"]) for days in WINDOWS
-            }
+    for row in rows.values("property_id", "category").annotate(**windows).order_by():
+        counts[row["property_id"]][row["category"]] = {
+            days: Trend(row[f"c{days}"], row[f"p{days}"]) for days in WINDOWS
+        }
     return dict(counts)
 
 
@@ -201,13 +233,27 @@ class RuleHit:
 
 @dataclass
 class RankedProperty:
-    place: Property
+    """One entry of the ranked list. Its property is loaded only when shown
+    (`load_places`): a page reads its 25 properties, not every flagged one."""
+
+    place_id: int
     hits: list[RuleHit]
     rank: int = 0
+    loaded: Property | None = None
+
+    @property
+    def place(self) -> Property:
+        if self.loaded is None:
+            raise LookupError(f"Property {self.place_id} of the ranking was not loaded.")
+        return self.loaded
 
     @property
     def score(self) -> tuple[int, int]:
         return len(self.hits), sum(hit.count for hit in self.hits)
+
+
+Hit = tuple[int, int, int | None]  # property, count, history
+Entries = list[tuple[int, list[tuple[int, int, int | None]]]]  # property, [(rule, ...)]
 
 
 def active_rules(category: str = "") -> list[FlagRule]:
@@ -215,45 +261,125 @@ def active_rules(category: str = "") -> list[FlagRule]:
     return list(rules.filter(category=category) if category else rules)
 
 
-def _rule_rows(
-    rule: FlagRule, base: QuerySet[Incident], end: dt.date, codes: Codes
-) -> Iterable[tuple[int, int, int | None]]:
-    """(property, count, history) for every property the rule flags: HAVING in SQL."""
+def _rule_rows(rule: FlagRule, rows: QuerySet[DailyCount], end: dt.date) -> Iterable[Hit]:
+    """(property, count, history) for every property the rule flags: HAVING in SQL over
+    the kept daily counts of the rule's category."""
     days = rule.window_days
-    window = between(end, days)
-    scoped = base.filter(in_category(rule.category, codes)) if rule.category else base
-    if not rule.history_factor:
-        rows = (
-            scoped.filter(window)
-            .values(place=F("raw_address__property"))
-            .annotate(n=Count("pk"))
-            .filter(n__gte=rule.min_count)
-            .order_by()
-        )
-        return ((row["place"], row["n"], None) for row in rows)
-    # Only properties over the minimum in the window can meet the rule: find them first,
-    # so that the year of history is counted for a few properties, not for all.
+    window = days_between(end, days)
+    scoped = rows.filter(category=rule.category)
     candidates = (
         scoped.filter(window)
-        .values("raw_address__property")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=rule.min_count)
-        .values("raw_address__property")
-    )
-    scoped = scoped.filter(raw_address__property__in=candidates)
-    history = between(end, HISTORY_DAYS, offset=days)
-    above = ExpressionWrapper(
-        F("n") * HISTORY_DAYS - F("h") * (rule.history_factor * days), output_field=IntegerField()
-    )
-    rows = (
-        scoped.filter(between(end, days + HISTORY_DAYS))
-        .values(place=F("raw_address__property"))
-        .annotate(n=Count("pk", filter=window), h=Count("pk", filter=history))
-        .alias(above=above)
-        .filter(n__gte=rule.min_count, above__gte=0)
+        .values("property_id")
+        .annotate(total=Sum("n"))
+        .filter(total__gte=rule.min_count)
         .order_by()
     )
-    return ((row["place"], row["n"], row["h"]) for row in rows)
+    if not rule.history_factor:
+        return ((row["property_id"], row["total"], None) for row in candidates)
+    # Only properties over the minimum in the window can meet the rule: the year of
+    # history is counted for those few, not for every property.
+    history = days_between(end, HISTORY_DAYS, offset=days)
+    above = ExpressionWrapper(
+        F("total") * HISTORY_DAYS - F("past") * (rule.history_factor * days),
+        output_field=IntegerField(),
+    )
+    found = (
+        scoped.filter(
+            days_between(end, days + HISTORY_DAYS),
+            property_id__in=candidates.values("property_id"),
+        )
+        .values("property_id")
+        .annotate(total=_sum(window), past=_sum(history))
+        .alias(above=above)
+        .filter(total__gte=rule.min_count, above__gte=0)
+        .order_by()
+    )
+    return ((row["property_id"], row["total"], row["past"]) for row in found)
+
+
+def compute_ranking(
+    end: dt.date,
+    *,
+    beat: str = "",
+    zip_code: str = "",
+    category: str = "",
+    place_ids: Iterable[int] | None = None,
+) -> Entries:
+    """Properties that meet at least one active rule, most rules met first, then most
+    incidents counted by those rules, then property number: one grouped query per rule
+    over the kept daily counts."""
+    rows = daily_counts(beat=beat, zip_code=zip_code, place_ids=place_ids)
+    hits: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
+    for rule in active_rules(category):
+        for place, count, history in _rule_rows(rule, rows, end):
+            hits[place].append((rule.pk, count, history))
+    entries = list(hits.items())
+    entries.sort(key=lambda e: (-len(e[1]), -sum(hit[1] for hit in e[1]), e[0]))
+    return entries
+
+
+def _ranking_key(end: dt.date, beat: str, zip_code: str, category: str) -> str:
+    return "|".join((end.isoformat(), beat, zip_code, category))
+
+
+def stored_ranking(
+    end: dt.date, *, beat: str = "", zip_code: str = "", category: str = ""
+) -> list[RankedProperty]:
+    """The ranked list, computed once per version of the counts and rules (see
+    `counts.bump`) and kept for every page until something changes; properties not
+    loaded (`load_places`)."""
+    key = _ranking_key(end, beat, zip_code, category)
+    version = current_version()
+    entries: Entries | None = (
+        StoredRanking.objects.filter(key=key, version=version)
+        .values_list("entries", flat=True)
+        .first()
+    )
+    if entries is None:
+        started = time.perf_counter()
+        entries = compute_ranking(end, beat=beat, zip_code=zip_code, category=category)
+        StoredRanking.objects.update_or_create(
+            key=key,
+            defaults={
+                "version": version,
+                "entries": entries,
+                "computed_at": timezone.now(),
+                "compute_ms": round((time.perf_counter() - started) * 1000),
+            },
+        )
+        # Every end date and filter set is a list of its own: keep the latest few.
+        latest = StoredRanking.objects.order_by("-computed_at", "-pk")
+        kept = latest.values_list("pk", flat=True)[:STORED_KEPT]
+        StoredRanking.objects.exclude(pk__in=list(kept)).delete()
+    return _as_ranked(entries, end)
+
+
+def _as_ranked(entries: Entries, end: dt.date) -> list[RankedProperty]:
+    rules = FlagRule.objects.in_bulk()
+    ranked: list[RankedProperty] = []
+    for place, found in entries:
+        hits = [
+            RuleHit(
+                rules[rule],
+                count,
+                history,
+                end - dt.timedelta(days=rules[rule].window_days - 1),
+                end,
+            )
+            for rule, count, history in found
+            if rule in rules
+        ]
+        if hits:
+            ranked.append(RankedProperty(place, hits, rank=len(ranked) + 1))
+    return ranked
+
+
+def load_places(entries: Iterable[RankedProperty]) -> None:
+    """Read the entries' properties (one query); entries whose property is gone keep none."""
+    entries = list(entries)
+    places = Property.objects.in_bulk([entry.place_id for entry in entries])
+    for entry in entries:
+        entry.loaded = places.get(entry.place_id)
 
 
 def rank_problem_properties(
@@ -264,23 +390,17 @@ def rank_problem_properties(
     category: str = "",
     place_ids: Iterable[int] | None = None,
 ) -> list[RankedProperty]:
-    """Properties that meet at least one active rule, most rules met first, then most
-    incidents counted by those rules. Each entry lists the rules it met and the counts."""
-    base = located_incidents(beat, zip_code)
-    if place_ids is not None:
-        base = base.filter(raw_address__property__in=list(place_ids))
-    codes = category_codes()
-    hits: dict[int, list[RuleHit]] = defaultdict(list)
-    for rule in active_rules(category):
-        since = end - dt.timedelta(days=rule.window_days - 1)
-        for place, count, history in _rule_rows(rule, base, end, codes):
-            hits[place].append(RuleHit(rule, count, history, since, end))
-    places = Property.objects.in_bulk(list(hits))
-    ranked = [RankedProperty(places[pk], found) for pk, found in hits.items() if pk in places]
-    ranked.sort(key=lambda entry: (-entry.score[0], -entry.score[1], entry.place.pk))
-    for position, entry in enumerate(ranked, start=1):
-        entry.rank = position
-    return ranked
+    """The ranked list with every property loaded: the stored one, or, for some
+    properties only (a property's page), computed for them."""
+    if place_ids is None:
+        ranked = stored_ranking(end, beat=beat, zip_code=zip_code, category=category)
+    else:
+        computed = compute_ranking(
+            end, beat=beat, zip_code=zip_code, category=category, place_ids=place_ids
+        )
+        ranked = _as_ranked(computed, end)
+    load_places(ranked)
+    return [entry for entry in ranked if entry.loaded is not None]
 
 
 def narrow_ranking(
@@ -290,12 +410,18 @@ def narrow_ranking(
     review or not (an open case), and number the rest from 1 again."""
     if review:
         reviewed = set(open_cases().values_list("property_id", flat=True))
-        ranked = [e for e in ranked if (e.place.pk in reviewed) == (review == "yes")]
+        ranked = [e for e in ranked if (e.place_id in reviewed) == (review == "yes")]
     if district:
+        points = {
+            pk: (latitude, longitude)
+            for pk, latitude, longitude in Property.objects.filter(
+                pk__in=[e.place_id for e in ranked]
+            ).values_list("pk", "latitude", "longitude")
+        }
         ranked = [
             e
             for e in ranked
-            if districts.district_of(e.place.latitude, e.place.longitude) == district
+            if districts.district_of(*points.get(e.place_id, (None, None))) == district
         ]
     for position, entry in enumerate(ranked, start=1):
         entry.rank = position
@@ -314,15 +440,16 @@ def attach_incidents(entries: list[RankedProperty], beat: str = "", zip_code: st
 def _fill_rule(
     rule: FlagRule, entries: list[RankedProperty], beat: str, zip_code: str, codes: Codes
 ) -> None:
-    hits = {entry.place.pk: h for entry in entries for h in entry.hits if h.rule.pk == rule.pk}
+    hits = {entry.place_id: h for entry in entries for h in entry.hits if h.rule.pk == rule.pk}
     if not hits:
         return
     end = next(iter(hits.values())).until
     found = located_incidents(beat, zip_code).filter(
         between(end, rule.window_days), raw_address__property__in=list(hits)
     )
-    if rule.category:
-        found = found.filter(in_category(rule.category, codes))
+    if rule.category:  # only these properties' offenses are looked at
+        offenses = Offense.objects.filter(incident__raw_address__property__in=list(hits))
+        found = found.filter(in_category(rule.category, codes, offenses))
     latest_first = [F("reported_date").desc(), F("pk").desc()]
     rows = (
         found.annotate(
@@ -498,10 +625,9 @@ def meeting_agenda(today: dt.date) -> dict[str, Any]:
     review), the open cases, and the overdue items, as plain data kept with the meeting."""
     under_review = set(open_cases().values_list("property_id", flat=True))
     flagged = [
-        entry
-        for entry in rank_problem_properties(default_end())
-        if entry.place.pk not in under_review
+        entry for entry in stored_ranking(default_end()) if entry.place_id not in under_review
     ]
+    load_places(flagged[:AGENDA_FLAGS_SHOWN])
     cases = open_cases().annotate(
         open_items=Count("items", filter=Q(items__status=ActionItem.Status.OPEN)),
         overdue=Count(
@@ -517,6 +643,7 @@ def meeting_agenda(today: dt.date) -> dict[str, Any]:
                 "reasons": [hit.reason for hit in entry.hits],
             }
             for entry in flagged[:AGENDA_FLAGS_SHOWN]
+            if entry.loaded is not None
         ],
         "new_flags_total": len(flagged),
         "open_cases": [

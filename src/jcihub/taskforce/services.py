@@ -11,7 +11,9 @@ from django.utils import timezone
 from jcihub.access import policy
 from jcihub.audit.models import AuditAction
 from jcihub.audit.services import field_changes, record
+from jcihub.incidents.models import Incident
 
+from . import counts
 from .attachments import check_upload
 from .models import (
     ActionItem,
@@ -22,9 +24,11 @@ from .models import (
     CaseNote,
     Category,
     Decision,
+    FlagRule,
     Meeting,
     OffenseCode,
     TaskforceCase,
+    Window,
 )
 
 
@@ -33,6 +37,17 @@ def _clean_categories(categories: list[str]) -> list[str]:
     if unknown:
         raise ValidationError({"categories": f"Unknown categories: {', '.join(sorted(unknown))}"})
     return [c for c in Category.values if c in categories]  # one order, no repeats
+
+
+def _recount_code(code: str) -> None:
+    """The kept counts of every property with an incident of that code follow the
+    table (and the stored rankings go, if any count moved)."""
+    places = (
+        Incident.objects.filter(offenses__ibrs=code, raw_address__property__isnull=False)
+        .values_list("raw_address__property", flat=True)
+        .distinct()
+    )
+    counts.refresh(set(places), reason=f"offense code {code} now counts otherwise")
 
 
 def _state(code: OffenseCode) -> dict[str, Any]:
@@ -48,6 +63,8 @@ def set_offense_categories(
     code.label = label.strip()
     code.categories = _clean_categories(categories)
     code.save(update_fields=["label", "categories", "updated_at"])
+    if code.categories != before["categories"]:
+        _recount_code(code.code)
     record(
         actor,
         AuditAction.UPDATE,
@@ -57,6 +74,78 @@ def set_offense_categories(
         changes=field_changes(before, _state(code)),
     )
     return code
+
+
+RULE_FIELDS = ("name", "category", "window_days", "min_count", "history_factor", "is_active")
+
+
+def _rule_state(rule: FlagRule) -> dict[str, Any]:
+    return {name: getattr(rule, name) for name in RULE_FIELDS}
+
+
+def _clean_rule(values: dict[str, Any], rule: FlagRule | None) -> dict[str, Any]:
+    """The values a rule may hold, or ValidationError naming each field at fault (the
+    form checks most of it; the service holds whoever calls it to the same)."""
+    errors: dict[str, str] = {}
+    name = " ".join(str(values.get("name") or "").split())
+    others = FlagRule.objects.exclude(pk=rule.pk) if rule else FlagRule.objects.all()
+    if not name:
+        errors["name"] = "Enter a name for the rule."
+    elif others.filter(name__iexact=name).exists():
+        errors["name"] = f"Another rule is called “{name}”: give this one its own name."
+    category = values.get("category") or ""
+    if category and category not in Category.values:
+        errors["category"] = "Choose a category, or any incident."
+    window = values.get("window_days")
+    if window not in Window.values:
+        errors["window_days"] = "Choose 30, 90 or 365 days."
+    count = values.get("min_count")
+    if not isinstance(count, int) or not 1 <= count <= 1000:
+        errors["min_count"] = "Enter a whole number from 1 to 1000."
+    factor = values.get("history_factor")
+    if factor is not None and (not isinstance(factor, int) or not 2 <= factor <= 20):
+        errors["history_factor"] = "Enter a whole number from 2 to 20, or leave it blank."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name,
+        "category": category,
+        "window_days": window,
+        "min_count": count,
+        "history_factor": factor,
+        "is_active": bool(values.get("is_active")),
+    }
+
+
+@transaction.atomic
+def save_flag_rule(actor: Any, rule: FlagRule | None, values: dict[str, Any]) -> FlagRule:
+    """Add a flag rule (rule None) or change one (deactivating it included). Audited with
+    the old and the new values; the stored rankings are computed again from the next
+    page on."""
+    cleaned = _clean_rule(values, rule)
+    before = _rule_state(rule) if rule else {}
+    target = rule or FlagRule()
+    for name, value in cleaned.items():
+        setattr(target, name, value)
+    if rule is not None and _rule_state(target) == before:
+        return target  # nothing changed: no audit entry, the stored rankings stand
+    target.save()
+    what = (
+        "Added"
+        if rule is None
+        else "Deactivated"
+        if before.get("is_active") and not target.is_active
+        else "Changed"
+    )
+    record(
+        actor,
+        AuditAction.CREATE if rule is None else AuditAction.UPDATE,
+        target,
+        summary=f"{what} flag rule “{target.name}”: {target.description}"[:300],
+        changes=field_changes(before, _rule_state(target)),
+    )
+    counts.bump(f"flag rule {target.pk} {what.lower()}")
+    return target
 
 
 @transaction.atomic
@@ -70,6 +159,8 @@ def add_offense_code(actor: Any, code: str, label: str, categories: list[str]) -
     created = OffenseCode.objects.create(
         code=text, label=label.strip(), categories=_clean_categories(categories)
     )
+    if created.categories:
+        _recount_code(created.code)
     record(
         actor,
         AuditAction.CREATE,

@@ -38,13 +38,14 @@ from .forms import (
     AgencyTeamForm,
     CaseAgenciesForm,
     CloseCaseForm,
+    FlagRuleForm,
     NewOffenseCodeForm,
     NoteForm,
     OffenseCategoriesForm,
     OpenCaseForm,
     RankingFilterForm,
 )
-from .models import ActionItem, Agency, AgencyTeam, OffenseCode, TaskforceCase
+from .models import ActionItem, Agency, AgencyTeam, FlagRule, OffenseCode, TaskforceCase
 from .outcomes import case_outcome
 
 PAGE_SIZE = 25
@@ -76,7 +77,8 @@ def _ranking(request: HttpRequest) -> tuple[RankingFilterForm, dict[str, Any], d
 
 
 def _ranked(filters: dict[str, Any], end: dt.date) -> list[selectors.RankedProperty]:
-    ranked = selectors.rank_problem_properties(
+    """The stored ranking, narrowed; properties not loaded (see `selectors.load_places`)."""
+    ranked = selectors.stored_ranking(
         end,
         beat=filters.get("beat", ""),
         zip_code=filters.get("zip_code", ""),
@@ -95,15 +97,18 @@ def ranked_properties(request: HttpRequest) -> HttpResponse:
     ranked = [] if form.errors else _ranked(filters, end)
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     entries = list(page.object_list)
+    selectors.load_places(entries)  # only this page's properties
+    entries = [entry for entry in entries if entry.loaded is not None]
     selectors.attach_incidents(entries, filters.get("beat", ""), filters.get("zip_code", ""))
     counts = selectors.property_counts(
         end,
-        place_ids=[entry.place.pk for entry in entries],
-        incidents=selectors.located_incidents(filters.get("beat", ""), filters.get("zip_code", "")),
+        place_ids=[entry.place_id for entry in entries],
         categories=[selectors.ALL],
+        beat=filters.get("beat", ""),
+        zip_code=filters.get("zip_code", ""),
     )
     rows = [
-        (entry, counts.get(entry.place.pk, {}).get(selectors.ALL, selectors.empty_trends())[90])
+        (entry, counts.get(entry.place_id, {}).get(selectors.ALL, selectors.empty_trends())[90])
         for entry in entries
     ]
     encoded = _query_string(request.GET)
@@ -137,6 +142,8 @@ def ranked_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             content_type="text/plain",
         )
     ranked = _ranked(filters, end)
+    selectors.load_places(ranked)
+    ranked = [entry for entry in ranked if entry.loaded is not None]
     described = {k: str(v) for k, v in filters.items() if v not in ("", None)}
     log_export(request.user, "taskforce.ranked_property", len(ranked), {**described, "end": end})
     return csv_response(
@@ -208,6 +215,39 @@ def edit_offense_code(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Saved offense code {code.code}.")
             return redirect("taskforce:categories")
     return render(request, "taskforce/category_edit.html", {"code": code, "form": form})
+
+
+@requires(Cap.TASKFORCE_RULES)
+def flag_rules(request: HttpRequest) -> HttpResponse:
+    """The flag rules, active and not, and a form to add one."""
+    form = FlagRuleForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            created = services.save_flag_rule(request.user, None, form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Added the rule “{created.name}”.")
+            return redirect("taskforce:rules")
+    return render(request, "taskforce/rules.html", {"rules": FlagRule.objects.all(), "form": form})
+
+
+@requires(Cap.TASKFORCE_RULES)
+def edit_flag_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(FlagRule, pk=pk)
+    form = FlagRuleForm(
+        request.POST if request.method == "POST" else None,
+        initial=FlagRuleForm.initial_for(rule),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.save_flag_rule(request.user, rule, form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Saved the rule “{rule.name}”.")
+            return redirect("taskforce:rules")
+    return render(request, "taskforce/rule_edit.html", {"rule": rule, "form": form})
 
 
 # --- Cases and action items ------------------------------------------------------------
@@ -476,6 +516,8 @@ def flagged_map(request: HttpRequest) -> HttpResponse:
     """Flagged properties on a map, and the same as a table (the accessible equivalent)."""
     form, filters, end = _ranking(request)
     ranked = [] if form.errors else _ranked(filters, end)
+    selectors.load_places(ranked)  # the map draws every flagged property
+    ranked = [entry for entry in ranked if entry.loaded is not None]
     placed = [e for e in ranked if e.place.latitude is not None and e.place.longitude is not None]
     points = [
         {

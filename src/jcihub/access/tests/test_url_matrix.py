@@ -229,6 +229,9 @@ REFERRAL_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 
 TASKFORCE_STAFF = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200, 403, 403)
 TASKFORCE_MANAGERS = row(200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200)
 TASKFORCE_CASEWORK = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403)
+# The flag rules are the taskforce coordinator's alone; an empty form is answered with its
+# errors (200), not saved.
+TASKFORCE_RULES = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)
 TASKFORCE_COORDINATE = row(
     200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403
 )
@@ -428,6 +431,8 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "ipvi:rebuild": (Probe(IPVI_DECIDER, "post"),),
     "taskforce:categories": (Probe(TASKFORCE_MANAGERS),),
     "taskforce:category_edit": (Probe(TASKFORCE_MANAGERS),),
+    "taskforce:rules": (Probe(TASKFORCE_RULES), Probe(TASKFORCE_RULES, "post")),
+    "taskforce:rule_edit": (Probe(TASKFORCE_RULES), Probe(TASKFORCE_RULES, "post")),
     "taskforce:cases": (Probe(TASKFORCE_CASEWORK),),
     "taskforce:case_new": (Probe(TASKFORCE_COORDINATE),),
     "taskforce:case": (Probe(TASKFORCE_CASE),),

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from jcihub.taskforce.models import CaseNote, Meeting, OffenseCode, TaskforceCase
+from jcihub.taskforce.models import CaseNote, FlagRule, Meeting, OffenseCode, TaskforceCase
 
 
 def sample_case(property_id: int) -> TaskforceCase:
@@ -34,6 +34,8 @@ def url_kwargs(name: str, property_id: int) -> dict[str, Any]:
     """The URL arguments of a taskforce page, for the sample property."""
     if name == "taskforce:category_edit":  # a code the migration seeds
         return {"pk": OffenseCode.objects.get(code="13A").pk}
+    if name == "taskforce:rule_edit":  # a rule the migration seeds
+        return {"pk": FlagRule.objects.order_by("pk").first().pk}  # type: ignore[union-attr]
     if name == "taskforce:case":
         return {"pk": sample_case(property_id).pk}
     if name == "taskforce:note_attachment":

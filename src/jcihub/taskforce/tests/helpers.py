@@ -4,6 +4,7 @@ import datetime as dt
 import itertools
 
 from jcihub.incidents.models import Incident, Offense
+from jcihub.places import changes
 from jcihub.places.models import Property, RawAddress
 from jcihub.places.services import PropertyResolver
 
@@ -40,4 +41,5 @@ def incident(
     )
     for code in codes:
         Offense.objects.create(incident=made, ibrs=code, description=f"offense {code}")
+    changes.notify({at.pk})  # as an import does: the kept counts follow
     return made

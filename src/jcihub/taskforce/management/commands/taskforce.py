@@ -1,4 +1,5 @@
-"""`jcihub taskforce escalate`: escalate overdue action items (daily, from cron)."""
+"""`jcihub taskforce escalate`: escalate overdue action items (daily, from cron);
+`jcihub taskforce recount`: count the kept daily counts again from every incident."""
 
 import datetime as dt
 from typing import Any
@@ -8,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from jcihub.taskforce import counts
 from jcihub.taskforce.mail import MailOutcome, mail_escalations
+from jcihub.taskforce.models import DailyCount
 from jcihub.taskforce.services import escalate_overdue_items
 
 
@@ -19,11 +22,13 @@ class Command(BaseCommand):
         "the coordinator's and the owner's dashboards, with an audit entry, and mailed to its "
         "owner and the taskforce coordinators (JCIHUB_EMAIL_HOST; without one the mail is "
         "written here). An item is escalated once; mail that failed is sent again by the "
-        "next run; running the command again the same day changes nothing else."
+        "next run; running the command again the same day changes nothing else. "
+        "recount: count the taskforce's daily counts again from every incident (imports, "
+        "address corrections and category changes keep them; this is for repairs)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["escalate"], help="What to do.")
+        parser.add_argument("action", choices=["escalate", "recount"], help="What to do.")
         parser.add_argument(
             "--after-days",
             type=int,
@@ -38,6 +43,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "recount":
+            seconds = counts.rebuild("recounted by jcihub taskforce recount")
+            rows = DailyCount.objects.count()
+            self.stdout.write(f"Counted {rows:,} daily rows from the incidents in {seconds:.1f} s.")
+            return
         after = options["after_days"]
         after = settings.TASKFORCE_ESCALATE_AFTER_DAYS if after is None else after
         today = options["today"] or timezone.localdate()
