@@ -1,6 +1,7 @@
 """Demo IPVI history for `jcihub seed-demo`: domestic-violence incidents from an internal
 KCPD feed (the public files name no one) for the demo's harm-causing partners, the queue
-built from them, and the coordinator's decisions for incidents since the programme began.
+built from them, the coordinator's decisions for incidents since the programme began, and
+the prosecutor's charging decision on each re-offence after a notification.
 
 Re-offence is drawn with the same chance before and after the programme start: the demo
 has no effect built in, so the outcomes page shows what chance alone looks like.
@@ -15,14 +16,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from jcihub.accounts.models import User
+from jcihub.accounts.models import Team, User
 from jcihub.funds import services as funds
 from jcihub.funds.models import Authorisation
 from jcihub.incidents.models import Incident, Offense, Party
 from jcihub.people.models import Person
 
 from . import notification_services as notify
+from .charging import ChargingOutcome
+from .charging_services import record_charging_decision
 from .models import Candidate, Letter, NotificationAttempt
+from .notification_selectors import reoffences
 from .notifications import DeliveryMethod, TeamRole
 from .services import decide, rebuild_queue
 
@@ -73,6 +77,7 @@ def seed_demo_ipvi(
     Offense.objects.bulk_create(offenses)
     rebuild_queue()
     _decide_recent(rng, coordinator, today)
+    _charge_reoffences(rng, coordinator, today)
     _spending(today)
     return len(incidents)
 
@@ -167,6 +172,45 @@ def _notify(coordinator: User, candidate: Candidate, delivered: dt.datetime) -> 
         offered="Batterer-intervention programme; employment support",
     )
     notify.record_attempt(coordinator, visit, delivered, NotificationAttempt.Outcome.DELIVERED)
+
+
+# The prosecutor's answer to a re-offence after notification, with its weight.
+CHARGING = (
+    (ChargingOutcome.CHARGED, "Domestic assault, 3rd degree (RSMo 565.076)", "", 60),
+    (ChargingOutcome.DECLINED, "", "The victim did not wish to proceed; no other evidence.", 20),
+    (ChargingOutcome.REFERRED_BACK, "", "Needs the 911 recording and the medical report.", 20),
+)
+
+
+def _charge_reoffences(rng: random.Random, coordinator: User, today: dt.date) -> None:
+    """Share each re-offence after notification with the demo's police and prosecutor
+    teams, and record the prosecutor's decision some days later (pending review while
+    that day is still to come). Recorded by the system: the demo has no prosecutor user."""
+    teams = list(
+        Team.objects.filter(
+            kind=Team.Kind.AGENCY,
+            agency_type__in=(Team.AgencyType.POLICE, Team.AgencyType.PROSECUTOR),
+        )
+    )
+    for found in reoffences(coordinator):
+        candidate = found.candidate
+        if candidate.incident_date is None:
+            continue
+        if teams:
+            notify.share_with_liaisons(coordinator, candidate, teams)
+        decided = candidate.incident_date + dt.timedelta(days=rng.randint(3, 75))
+        outcome, charges, reasons, _ = rng.choices(CHARGING, weights=[c[3] for c in CHARGING])[0]
+        if decided > today:
+            outcome, charges, reasons = ChargingOutcome.PENDING, "", ""
+            decided = min(today, candidate.incident_date + dt.timedelta(days=1))
+        record_charging_decision(
+            None,
+            candidate,
+            outcome=outcome,
+            decided_on=decided,
+            charges_filed=charges,
+            reasons=reasons,
+        )
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
