@@ -1,6 +1,7 @@
 """Demo IPVI history for `jcihub seed-demo`: domestic-violence incidents from an internal
 KCPD feed (the public files name no one) for the demo's harm-causing partners, the queue
-built from them, and the coordinator's decisions for incidents since the programme began.
+built from them, the coordinator's decisions for incidents since the programme began, and
+the prosecutor's charging decision on each re-offence after a notification.
 
 Re-offence is drawn with the same chance before and after the programme start: the demo
 has no effect built in, so the outcomes page shows what chance alone looks like.
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from jcihub.accounts.models import User
+from jcihub.accounts.models import Team, User
 from jcihub.funds import services as funds
 from jcihub.funds.models import Authorisation
 from jcihub.incidents.models import Incident, Offense, Party
@@ -154,33 +155,6 @@ def _decide_recent(rng: random.Random, coordinator: User, today: dt.date) -> Non
             continue  # an identity under review or a missing template: no notification
 
 
-# The prosecutor's decisions on re-offences, with their weights.
-CHARGING = (
-    (ChargingOutcome.CHARGED, 60),
-    (ChargingOutcome.DECLINED, 15),
-    (ChargingOutcome.REFERRED_BACK, 10),
-    (ChargingOutcome.PENDING, 15),
-)
-
-
-def _charge_reoffences(rng: random.Random, recorder: User, today: dt.date) -> None:
-    """Charging decisions on most re-offences after a notification, a few days to a few
-    weeks after the new incident, as the prosecutor liaison would record them."""
-    for found in reoffences(recorder):
-        day = found.candidate.incident_date
-        if day is None or rng.random() < 0.2:
-            continue  # no decision recorded yet
-        outcome = rng.choices([o for o, _ in CHARGING], weights=[w for _, w in CHARGING])[0]
-        record_charging_decision(
-            recorder,
-            found.candidate,
-            outcome=outcome,
-            decided_on=min(day + dt.timedelta(days=rng.randint(2, 45)), today),
-            charges_filed="Domestic assault 4th degree" if outcome == "charged" else "",
-            reasons="Demo decision",
-        )
-
-
 # How outreach to a victim goes, with its weight: the outcomes of the attempts in turn.
 OUTREACH = (
     ((ContactOutcome.NO_ANSWER, ContactOutcome.REACHED), 40),
@@ -254,6 +228,45 @@ def _notify(coordinator: User, candidate: Candidate, delivered: dt.datetime) -> 
         offered="Batterer-intervention programme; employment support",
     )
     notify.record_attempt(coordinator, visit, delivered, NotificationAttempt.Outcome.DELIVERED)
+
+
+# The prosecutor's answer to a re-offence after notification, with its weight.
+CHARGING = (
+    (ChargingOutcome.CHARGED, "Domestic assault, 3rd degree (RSMo 565.076)", "", 60),
+    (ChargingOutcome.DECLINED, "", "The victim did not wish to proceed; no other evidence.", 20),
+    (ChargingOutcome.REFERRED_BACK, "", "Needs the 911 recording and the medical report.", 20),
+)
+
+
+def _charge_reoffences(rng: random.Random, coordinator: User, today: dt.date) -> None:
+    """Share each re-offence after notification with the demo's police and prosecutor
+    teams, and record the prosecutor's decision some days later (pending review while
+    that day is still to come). Recorded by the system: the demo has no prosecutor user."""
+    teams = list(
+        Team.objects.filter(
+            kind=Team.Kind.AGENCY,
+            agency_type__in=(Team.AgencyType.POLICE, Team.AgencyType.PROSECUTOR),
+        )
+    )
+    for found in reoffences(coordinator):
+        candidate = found.candidate
+        if candidate.incident_date is None:
+            continue
+        if teams:
+            notify.share_with_liaisons(coordinator, candidate, teams)
+        decided = candidate.incident_date + dt.timedelta(days=rng.randint(3, 75))
+        outcome, charges, reasons, _ = rng.choices(CHARGING, weights=[c[3] for c in CHARGING])[0]
+        if decided > today:
+            outcome, charges, reasons = ChargingOutcome.PENDING, "", ""
+            decided = min(today, candidate.incident_date + dt.timedelta(days=1))
+        record_charging_decision(
+            None,
+            candidate,
+            outcome=outcome,
+            decided_on=decided,
+            charges_filed=charges,
+            reasons=reasons,
+        )
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:

@@ -163,11 +163,9 @@ def _without_charging_decisions(stale: list[int]) -> list[int]:
     kept (the decision is never deleted, so neither is the record it answers)."""
     from .charging import ChargingDecision
 
-    kept = set(
-        ChargingDecision.objects.filter(reoffence_id__in=stale).values_list(
-            "reoffence_id", flat=True
-        )
-    )
+    # Every decided re-offence, not an IN list of the stale ones (which may be long): one
+    # row per re-offence, so few beside the queue.
+    kept = set(ChargingDecision.objects.values_list("reoffence_id", flat=True).distinct())
     return [pk for pk in stale if pk not in kept] if kept else stale
 
 
