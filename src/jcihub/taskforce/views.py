@@ -107,8 +107,19 @@ def ranked_properties(request: HttpRequest) -> HttpResponse:
         beat=filters.get("beat", ""),
         zip_code=filters.get("zip_code", ""),
     )
+    # The open case of each property on the page the user may see: "under review".
+    under_review = {
+        case.property_id: case
+        for case in selectors.open_cases(request.user).filter(
+            property_id__in=[entry.place_id for entry in entries]
+        )
+    }
     rows = [
-        (entry, counts.get(entry.place_id, {}).get(selectors.ALL, selectors.empty_trends())[90])
+        (
+            entry,
+            counts.get(entry.place_id, {}).get(selectors.ALL, selectors.empty_trends())[90],
+            under_review.get(entry.place_id),
+        )
         for entry in entries
     ]
     encoded = _query_string(request.GET)

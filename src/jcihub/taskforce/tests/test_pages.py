@@ -12,7 +12,7 @@ from django.urls import reverse
 from jcihub.audit.models import AuditAction, AuditEntry
 from jcihub.core.tests.factories import PersonFactory, user_with_role
 from jcihub.incidents.models import Party
-from jcihub.taskforce.models import OffenseCode
+from jcihub.taskforce.models import OffenseCode, TaskforceCase
 
 from .helpers import END, incident, place
 
@@ -168,3 +168,22 @@ def test_a_new_code_is_added_once_and_audited(flagged) -> None:
         ).count()
         == 1
     )
+
+
+def test_a_flagged_property_under_review_links_its_open_case_instead_of_opening_one(
+    flagged,
+) -> None:
+    norton, _ = flagged
+    client = client_as("taskforce_coordinator")
+    new_case = f"{reverse('taskforce:case_new')}?property={norton.pk}"
+    assert new_case in client.get(LIST).content.decode()
+
+    case = TaskforceCase.objects.create(property=norton, lead_agency="police", summary="x")
+    page = client.get(LIST).content.decode()
+
+    assert "Under review" in page
+    assert reverse("taskforce:case", args=[case.pk]) in page
+    assert new_case not in page
+    case.status = TaskforceCase.Status.CLOSED
+    case.save()
+    assert new_case in client.get(LIST).content.decode()
