@@ -130,6 +130,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "tier": Tier.objects.get(code="C").pk,
         **_victim_outreach(victim),
         "reentry": _reentry_case(victim),
+        "victim_services_case": _victim_case_with_referral(victim),
         "change": _entry_change(service, partner),
         **_ipvi_notifications(causer),
     }
@@ -309,6 +310,8 @@ def _visits() -> list[Visit]:
         Visit("reentry case", "director", "/reentry/{reentry}/"),
         Visit("reentry case errors", "director", "/reentry/{reentry}/", _submit_empty),
         Visit("reentry needs", "program_manager", "/reentry/{reentry}/needs/"),
+        # The director sees the victim case, but its referral only as "shown to advocates".
+        Visit("victim-services case, director", "director", "/reentry/{victim_services_case}/"),
         Visit("reentry report", "analyst", "/reentry/report/"),
         Visit(
             "propose an organisation change",
@@ -439,6 +442,18 @@ def _reentry_case(person: Person) -> int:
     )
     service = Service.objects.filter(organization__team__isnull=False).first()
     refer_from_plan(case.navigator, case, service, goal=goal)  # type: ignore[arg-type]
+    return case.pk
+
+
+def _victim_case_with_referral(person: Person) -> int:
+    """A victim-services case with a plan referral (a victim-services referral)."""
+    from jcihub.reentry.services import refer_from_plan
+    from jcihub.reentry.tests.factories import open_victim_case
+    from jcihub.referrals.models import Service
+
+    case = open_victim_case(person=person)
+    service = Service.objects.filter(organization__team__isnull=False).first()
+    refer_from_plan(case.navigator, case, service)  # type: ignore[arg-type]
     return case.pk
 
 

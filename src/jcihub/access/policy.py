@@ -459,7 +459,29 @@ def visible_referrals(user: Any, queryset: QuerySet[Any] | None = None) -> Query
         return qs.filter(organization__team__in=user.teams.all()).exclude(
             status=ReferralStatus.DRAFT
         )
-    return qs.filter(Q(person__in=visible_people(user)) | Q(created_by=user))
+    staff = qs.filter(Q(person__in=visible_people(user)) | Q(created_by=user))
+    # A victim-services referral locates the victim: only staff who may see that class
+    # for the person (victim advocates not working with whoever harmed them), and its
+    # sender, see it.
+    hidden = Q(is_victim_service=True) & ~Q(created_by=user)
+    if role_of(user) in SENSITIVITY_ROLES[Sensitivity.VICTIM_LOCATING]:
+        hidden &= _harmed_by_assigned(user)
+    return staff.exclude(hidden)
+
+
+def _harmed_by_assigned(user: Any) -> Q:
+    """People recorded as harmed by someone assigned to this user (a record filter on
+    `person`): the queryset form of `works_with_harm_causer`."""
+    from jcihub.people.models import PersonRelationship
+
+    assigned = _assigned_person_ids(user)
+    as_first = PersonRelationship.objects.filter(
+        person_id__in=assigned, person_caused_harm=True
+    ).values("related_person_id")
+    as_second = PersonRelationship.objects.filter(
+        related_person_id__in=assigned, related_person_caused_harm=True
+    ).values("person_id")
+    return Q(person__in=as_first) | Q(person__in=as_second)
 
 
 def referral_sides(user: Any, referral: Any) -> frozenset[str]:

@@ -87,7 +87,7 @@ class CaseDetailSerializer(CaseSerializer):
     needs = NeedSerializer(many=True, read_only=True)
     goals = GoalSerializer(many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
-    referrals = PlanReferralSerializer(source="plan_referrals", many=True, read_only=True)
+    referrals = serializers.SerializerMethodField()
     safe_contact = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
@@ -100,6 +100,12 @@ class CaseDetailSerializer(CaseSerializer):
             "referrals",
             "safe_contact",
         ]
+
+    @extend_schema_field(PlanReferralSerializer(many=True))
+    def get_referrals(self, case: m.Case) -> Any:
+        """The plan's referrals the caller may see (a victim case's: victim advocates)."""
+        shown = selectors.plan_referrals(self.context["request"].user, case)
+        return PlanReferralSerializer(shown, many=True).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_safe_contact(self, case: m.Case) -> str | None:

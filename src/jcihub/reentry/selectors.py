@@ -91,10 +91,12 @@ def may_see_locating(user: Any, case: Case) -> bool:
     )
 
 
-def plan_referrals(case: Case) -> QuerySet[PlanReferral]:
-    return case.plan_referrals.select_related(
-        "referral", "referral__organization", "referral__service", "need", "goal"
-    )
+def plan_referrals(user: Any, case: Case) -> QuerySet[PlanReferral]:
+    """The case's referrals this user may see: a victim case's are victim-locating (where
+    the victim is sent), so the director sees the case but not them (`visible_referrals`)."""
+    return case.plan_referrals.filter(
+        referral__in=policy.visible_referrals(user).values("pk")
+    ).select_related("referral", "referral__organization", "referral__service", "need", "goal")
 
 
 def goals_with_tasks(case: Case) -> list[Any]:

@@ -334,6 +334,7 @@ def refer_from_plan(
             need=terms[0] if len(terms) == 1 else None,
             note=note,
             send=send,
+            is_victim_service=case.is_victim_case,
         )
         link = PlanReferral.objects.create(case=case, referral=referral, need=need, goal=goal)
         if need is not None and need.status in (NeedStatus.NOT_ASSESSED, NeedStatus.NEEDED):

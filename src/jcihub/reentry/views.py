@@ -213,6 +213,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shown = {Sensitivity.GENERAL} | ({Sensitivity.VICTIM_LOCATING} if shows_locating else set())
     access_services.log_person_view(request.user, case.person, shown, via=f"case {case}")
     today = timezone.localdate()
+    referrals = list(selectors.plan_referrals(request.user, case))
     goals = [
         (goal, [(task, task.is_overdue(today), _task_moves(task)) for task in goal.tasks.all()])
         for goal in selectors.goals_with_tasks(case)
@@ -226,7 +227,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "goals": goals,
             "milestones": case.milestones.select_related("recorded_by"),
             "contacts": case.contacts.select_related("recorded_by")[:50],
-            "referrals": selectors.plan_referrals(case),
+            "referrals": referrals,
+            "referrals_withheld": case.plan_referrals.count() - len(referrals),
             "forms": built,
             "can_work": case.is_open and policy.can_work_case(request.user, case),
             "shows_locating": shows_locating,

@@ -488,6 +488,11 @@ class Referral(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
+    # Made for a victim-services case: that the person is sent to this organisation (a
+    # shelter, an advocate) is itself victim-locating information, so the policy shows
+    # the referral only to staff who may see that class for the person, its sender and
+    # the receiving organisation (`access.policy.visible_referrals`).
+    is_victim_service = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

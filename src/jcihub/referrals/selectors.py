@@ -441,17 +441,24 @@ def shared_categories(referrals: Iterable[Referral]) -> dict[int, frozenset[Sens
 
 def referral_timeline_events(person_id: int) -> list[TimelineEvent]:
     """Each move of the person's referrals. Reads plain values (the person page builds its
-    whole timeline on every view)."""
+    whole timeline on every view). A victim-services referral's events are victim-locating,
+    like the victim case they come from."""
     labels = dict(ReferralStatus.choices)
     events = []
-    for when, to_status, referral_id, organization, service in ReferralEvent.objects.filter(
-        referral__person_id=person_id
-    ).values_list(
+    for (
+        when,
+        to_status,
+        referral_id,
+        organization,
+        service,
+        for_victim,
+    ) in ReferralEvent.objects.filter(referral__person_id=person_id).values_list(
         "occurred_at",
         "to_status",
         "referral_id",
         "referral__organization__name",
         "referral__service__name",
+        "referral__is_victim_service",
     ):
         events.append(
             TimelineEvent(
@@ -460,6 +467,7 @@ def referral_timeline_events(person_id: int) -> list[TimelineEvent]:
                 "referral",
                 f"Referral R{referral_id:07d} to {organization}: {str(labels[to_status]).lower()}",
                 service,
+                Sensitivity.VICTIM_LOCATING if for_victim else Sensitivity.GENERAL,
             )
         )
     return events

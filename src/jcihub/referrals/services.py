@@ -71,8 +71,10 @@ def create_referral(
     need: TaxonomyTerm | None = None,
     note: str = "",
     send: bool = True,
+    is_victim_service: bool = False,
 ) -> Referral:
-    """A new referral: a draft, or sent at once. Sending needs consent in force."""
+    """A new referral: a draft, or sent at once. Sending needs consent in force. A referral
+    for victim services is victim-locating information (see `Referral.is_victim_service`)."""
     if not policy.has_capability(actor, policy.Cap.REFERRALS_SEND) or not policy.can_view_person(
         actor, person
     ):
@@ -89,6 +91,7 @@ def create_referral(
             note=note.strip(),
             created_by=actor,
             created_at=now,
+            is_victim_service=is_victim_service,
         )
         ReferralEvent.objects.create(
             referral=referral,
