@@ -8,9 +8,9 @@ spots) at M block properties, once per size, and their kept daily counts
 - `compute_ranking`: every active rule over every property from the daily counts (what
   a page computes when the stored ranking is out of date);
 - a refresh after an import that changed 1,000 incidents, and 300 (a day of KCPD's
-  reports): the daily counts of their
-  properties recounted from the incidents (`counts.refresh`, which writes only the rows
-  that differ) and the ranking computed again;
+  reports): what the import's hook does (`counts.incidents_changing`: the changed
+  incidents read before and after, only the cells they left or reached written) and the
+  ranking computed again;
 - `property_counts`: every property's counts by category and window with the window
   before (one grouped query over the daily counts), and DuckDB computing the same counts
   from the same daily-count rows and from the incidents themselves (loaded into DuckDB
