@@ -8,9 +8,9 @@ spots) at M block properties, once per size, and their kept daily counts
 - `compute_ranking`: every active rule over every property from the daily counts (what
   a page computes when the stored ranking is out of date);
 - a refresh after an import that changed 1,000 incidents, and 300 (a day of KCPD's
-  reports): the daily counts of their
-  properties recounted from the incidents (`counts.refresh`, which writes only the rows
-  that differ) and the ranking computed again;
+  reports): what the import's hook does (`counts.incidents_changing`: the changed
+  incidents read before and after, only the cells they left or reached written) and the
+  ranking computed again;
 - `property_counts`: every property's counts by category and window with the window
   before (one grouped query over the daily counts), and DuckDB computing the same counts
   from the same daily-count rows and from the incidents themselves (loaded into DuckDB
@@ -306,9 +306,11 @@ def page_times(requests: int, fresh: int = 3) -> tuple[list[float], list[float]]
 
 def refresh_times(repeat: int, changed: int = 1000) -> list[float]:
     """Milliseconds to bring the ranking up to date after an import that changed
-    `changed` incidents (each reported a day earlier than before; not timed): the daily
-    counts of their properties recounted from the incidents, only the rows that differ
-    written, and the ranking computed again (timed). The incidents are then put back."""
+    `changed` incidents (each reported a day earlier than before): what the import's
+    hook does (`counts.incidents_changing` before the incidents are written, what it
+    returns after: the cells they leave and reach, only the rows that differ written)
+    and the ranking computed again, timed; the UPDATE standing for the import's write is
+    not. The incidents are then put back the same way."""
     from django.db.models import F
 
     from jcihub.incidents.models import Incident
@@ -319,16 +321,19 @@ def refresh_times(repeat: int, changed: int = 1000) -> list[float]:
     top = Incident.objects.count()
     times = []
     for _ in range(repeat):
-        chosen = rng.sample(range(1, top + 1), min(changed, top))
+        chosen = sorted(rng.sample(range(1, top + 1), min(changed, top)))
         moved = Incident.objects.filter(pk__in=chosen)
-        places = set(moved.values_list("raw_address__property", flat=True))
+        started = time.perf_counter()
+        done = counts.incidents_changing(chosen)
+        before = time.perf_counter() - started
         moved.update(reported_date=F("reported_date") - dt.timedelta(days=1))
         started = time.perf_counter()
-        counts.refresh(places, f"benchmark: {changed:,} incidents changed")
+        done(chosen)
         compute_ranking(END)
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((before + time.perf_counter() - started) * 1000)
+        done = counts.incidents_changing(chosen)
         moved.update(reported_date=F("reported_date") + dt.timedelta(days=1))
-        counts.refresh(places, "benchmark: the incidents put back")
+        done(chosen)
     return times
 
 

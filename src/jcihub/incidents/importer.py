@@ -180,10 +180,18 @@ def import_file(
                 staging.create_staging()
                 _load(run, layout, reader, tally, lambda rows: report("reading"))
                 resolve = _address_resolver(source, block_rounded=not layout.links_people)
-                before = staging.staged_property_ids()
-                counts = staging.merge(run.pk, resolve, report)
+                # What is kept per property hears of the incidents that change, before
+                # they are written and after (none, for a file imported unchanged).
+                listening: list[Callable[[list[int]], None]] = []
+
+                def before_writing() -> None:
+                    touched = staging.touched_incident_ids()
+                    listening.append(changes.incidents_changing(touched))
+
+                counts = staging.merge(run.pk, resolve, report, before_writing)
                 report("refreshing what is kept per property")
-                changes.notify(before | staging.staged_property_ids())
+                for done in listening:
+                    done(staging.changed_incident_ids())
                 if layout.links_people:
                     report("linking people")
                     _link_people(run, tally)

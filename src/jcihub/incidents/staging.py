@@ -110,17 +110,23 @@ def _scalar(sql: str, params: Sequence[Any] = ()) -> Any:
         return cursor.fetchone()[0]
 
 
-def staged_property_ids() -> set[int]:
-    """The properties of the stored incidents that the staged file names: before the
-    merge, where they were; after it, where they are (see `places.changes`)."""
+def _ids(sql: str) -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT DISTINCT a.property_id FROM incidents_incident i
-                JOIN places_rawaddress a ON a.id = i.raw_address_id
-                WHERE a.property_id IS NOT NULL
-                AND i.source_key IN (SELECT source_key FROM {STAGING})"""
-        )
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def touched_incident_ids() -> list[int]:
+    """The stored incidents the merge changes (a field, a new offense or the raw
+    address): during the merge, before it writes them (see `places.changes`)."""
+    return _ids(f"SELECT incident_id FROM {DRAFT} WHERE touched = 1 ORDER BY incident_id")
+
+
+def changed_incident_ids() -> list[int]:
+    """Every incident the merge created or changed, once it has."""
+    return _ids(
+        f"SELECT incident_id FROM {DRAFT} WHERE touched = 1 OR is_new = 1 ORDER BY incident_id"
+    )
 
 
 def drop_tables() -> None:
@@ -206,10 +212,17 @@ class Counts:
 Step = Callable[[str], Any]  # told what the merge does next, for a progress bar
 
 
-def merge(run_id: int, resolve: AddressResolver, step: Step = lambda phase: None) -> Counts:
+def merge(
+    run_id: int,
+    resolve: AddressResolver,
+    step: Step = lambda phase: None,
+    before_writing: Callable[[], Any] = lambda: None,
+) -> Counts:
     """Merge the staged rows into incidents, offenses and parties; what changed.
     `resolve` gives the raw-address ids of a batch of distinct addresses; `step` hears
-    each phase as it starts (the merge of a million rows takes minutes)."""
+    each phase as it starts (the merge of a million rows takes minutes);
+    `before_writing` is called once the changes are known (`touched_incident_ids`) and
+    before any incident or offense is written."""
     sql = Dialect()
     counts = Counts()
     step("merging: one draft per report")
@@ -217,10 +230,12 @@ def merge(run_id: int, resolve: AddressResolver, step: Step = lambda phase: None
     counts.incidents_seen = _draft_incidents(sql)
     _find_changed_incidents(sql)
     _resolve_addresses(sql, resolve, step)
+    _find_new_offenses(sql)
+    _mark_touched(sql)
+    before_writing()
     step(f"merging: writing {counts.incidents_seen:,} incidents")
     counts.incidents_created = _write_incidents(sql, run_id)
     step("merging: offenses and parties")
-    _find_new_offenses(sql)
     counts.parties_seen = _draft_parties(sql)
     step(f"merging: writing {counts.parties_seen:,} parties")
     counts.parties_created, counts.parties_updated = _write_parties(sql, run_id)
@@ -247,7 +262,7 @@ def _draft_incidents(sql: Dialect) -> int:
             DRAFT,
             f"""AS SELECT source_key, MIN(line) AS first_line, {fields},
                 CAST(NULL AS bigint) AS incident_id, CAST(NULL AS bigint) AS raw_address_id,
-                0 AS is_new, 0 AS changed
+                0 AS is_new, 0 AS changed, 0 AS touched
                 FROM {STAGING} GROUP BY source_key""",
         )
     )
@@ -290,6 +305,19 @@ def _find_changed_incidents(sql: Dialect) -> None:
     _execute(
         f"""UPDATE {DRAFT} SET {located}, raw_address_id = i.raw_address_id
             FROM incidents_incident i WHERE i.id = {DRAFT}.incident_id"""
+    )
+
+
+def _mark_touched(sql: Dialect) -> None:
+    """Mark the drafts of stored incidents whose fields, offenses or raw address change
+    (what is derived from an incident, such as the taskforce's counts, may move)."""
+    _execute(
+        f"""UPDATE {DRAFT} SET touched = 1 FROM incidents_incident i
+            WHERE i.id = {DRAFT}.incident_id AND {DRAFT}.is_new = 0
+            AND ({DRAFT}.changed = 1
+                 OR i.raw_address_id {sql.distinct} {DRAFT}.raw_address_id
+                 OR EXISTS (SELECT 1 FROM {NEW_OFFENSE} o
+                            WHERE o.incident_id = {DRAFT}.incident_id))"""
     )
 
 

@@ -10,9 +10,9 @@ class TaskforceConfig(AppConfig):
         from jcihub.access.policy import Cap
         from jcihub.places import changes, sections
 
-        from .counts import properties_changed
+        from .counts import incidents_changing, properties_changed
         from .selectors import cases_section, property_section
 
-        changes.register("taskforce", properties_changed)
+        changes.register("taskforce", properties_changed, incidents=incidents_changing)
         sections.register("taskforce", Cap.TASKFORCE_VIEW, property_section)
         sections.register_for_viewer("taskforce_cases", Cap.TASKFORCE_CASEWORK, cases_section)

@@ -10,6 +10,13 @@ equal to it:
   recomputed, compared with the stored ones, and only the differences written; the
   version moves on only when something differed, so a file imported again unchanged
   keeps the stored rankings;
+- `incidents_changing(incident_ids)` before an import writes the stored incidents it
+  changes (`places.changes` calls it, and what it returns once they are written, with
+  the new ones too): what those incidents counted for is noted before and subtracted
+  after, what they count for now added, and only the (property, day) cells they left or
+  reached are written; the other incidents at those properties are not read. An import
+  that changed nothing calls neither, so it reads no count. Past `LARGE` incidents (a
+  first import) it falls back to `refresh` of their properties;
 - `rebuild()` when the category table changes (every count may move), and by
   `jcihub taskforce recount`: the whole table in one INSERT … SELECT per category.
 
@@ -19,9 +26,10 @@ Every change that alters what the ranked list says ends in `bump(reason)`.
 # The INSERT wraps SQL that Django compiled from a queryset, with its parameters.
 # ruff: noqa: S608
 
+import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -33,7 +41,8 @@ from jcihub.places.models import RawAddress
 
 from .models import FLAG_FIELDS, DailyCount, RankingVersion, StoredRanking
 
-CHUNK = 2000  # properties recounted per round of queries
+CHUNK = 2000  # properties (or incidents) read per round of queries
+LARGE = 20_000  # changed incidents past which their properties are recounted instead
 ALL = ""  # the category of every incident
 Key = tuple[int, Any, str, str]  # property, day, category, beat
 
@@ -78,12 +87,7 @@ def fresh_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
     the incidents with their offenses' codes, counted here. The same definition as
     `selectors.in_category`, which `rebuild` counts with in SQL (the tests hold the two
     equal)."""
-    from .selectors import category_codes
-
-    mapped: dict[str, set[str]] = defaultdict(set)
-    for category, codes in category_codes().items():
-        for code in codes:
-            mapped[code].add(category)
+    mapped = _code_categories()
     flags = [(category, FLAG_FIELDS[category]) for category in FLAG_FIELDS]
     # The properties' raw addresses first, then their incidents by raw address: the
     # planner reads those few through the raw-address index, with no join to scan.
@@ -106,24 +110,143 @@ def fresh_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
         *(field for _, field in flags),
         "offenses__ibrs",
     ).order_by()
+    rows: dict[Key, int] = defaultdict(int)
+    _count_into(rows, found.iterator(50_000), place_of, mapped, flags)
+    return dict(rows)
+
+
+def _code_categories() -> dict[str, set[str]]:
+    from .selectors import category_codes
+
+    mapped: dict[str, set[str]] = defaultdict(set)
+    for category, codes in category_codes().items():
+        for code in codes:
+            mapped[code].add(category)
+    return mapped
+
+
+def _count_into(
+    rows: dict[Key, int],
+    found: Iterable[tuple[Any, ...]],
+    place_of: dict[int, int] | None,
+    mapped: dict[str, set[str]],
+    flags: list[tuple[str, str]],
+) -> None:
+    """Add to `rows` what each incident counts for, from (pk, raw address or property,
+    day, beat, *flags, offense IBRS) rows, one per incident and offense; `place_of`
+    maps a raw address to its property (None: the second value is the property)."""
     incidents: dict[int, tuple[Any, ...]] = {}
     categories: dict[int, set[str]] = defaultdict(set)
-    for pk, raw, day, beat, *flagged, ibrs in found.iterator(50_000):
-        if raw not in place_of:
-            continue  # an address that names no property
+    for pk, raw, day, beat, *flagged, ibrs in found:
+        place = raw if place_of is None else place_of.get(raw)
+        if place is None or day is None:
+            continue  # an address that names no property, or no date
         if pk not in incidents:
-            incidents[pk] = (place_of[raw], day, beat or "")
+            incidents[pk] = (place, day, beat or "")
             categories[pk].update(
                 c for (c, _), is_set in zip(flags, flagged, strict=True) if is_set
             )
         if ibrs in mapped:
             categories[pk].update(mapped[ibrs])
-    rows: dict[Key, int] = defaultdict(int)
     for pk, (place, day, beat) in incidents.items():
         rows[(place, day, ALL, beat)] += 1
         for category in categories[pk]:
             rows[(place, day, category, beat)] += 1
+
+
+def incident_rows(incident_ids: Iterable[int]) -> dict[Key, int]:
+    """What these incidents count for in `DailyCount`, as they are now (the same
+    definition as `fresh_rows`, read by incident instead of by property)."""
+    incident_ids = sorted(set(incident_ids))
+    if not incident_ids:
+        return {}
+    mapped = _code_categories()
+    flags = [(category, FLAG_FIELDS[category]) for category in FLAG_FIELDS]
+    rows: dict[Key, int] = defaultdict(int)
+    for chunk in _chunks(incident_ids):
+        found = (
+            Incident.objects.filter(pk__in=chunk, raw_address__property__isnull=False)
+            .values_list(
+                "pk",
+                "raw_address__property",
+                "reported_date",
+                "beat",
+                *(field for _, field in flags),
+                "offenses__ibrs",
+            )
+            .order_by()
+        )
+        _count_into(rows, found, None, mapped, flags)
     return dict(rows)
+
+
+def _properties_of(incident_ids: list[int]) -> set[int]:
+    places: set[int] = set()
+    for chunk in _chunks(sorted(set(incident_ids)), 10_000):
+        found = Incident.objects.filter(pk__in=chunk, raw_address__property__isnull=False)
+        places.update(found.values_list("raw_address__property", flat=True).distinct())
+    return places
+
+
+def _stored_cells(cells: list[tuple[int, Any]], keys: Iterable[Key]) -> dict[Key, tuple[int, int]]:
+    """The stored rows (id, n) of these keys, read by their (property, day) cells: a
+    join with the cells as VALUES, which the unique index starting with property and
+    day answers (an IN list of properties and one of days reads far more)."""
+    wanted = set(keys)
+    table = DailyCount._meta.db_table
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    found: dict[Key, tuple[int, int]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(cells), 400):
+            chunk = cells[start : start + 400]
+            values = ", ".join(f"(%s, {day})" for _ in chunk)
+            cursor.execute(
+                f"""WITH cell (place, day) AS (VALUES {values})
+                    SELECT d.id, d.property_id, d.day, d.category, d.beat, d.n
+                    FROM {table} d JOIN cell ON d.property_id = cell.place
+                    AND d.day = cell.day""",
+                [value for place, on in chunk for value in (place, str(on))],
+            )
+            for pk, place, on, category, beat, n in cursor.fetchall():
+                if isinstance(on, str):  # SQLite gives dates back as text
+                    on = dt.date.fromisoformat(on)
+                key = (place, on, category, beat)
+                if key in wanted:
+                    found[key] = (pk, n)
+    return found
+
+
+@transaction.atomic
+def apply(delta: dict[Key, int], reason: str = "incidents changed") -> int:
+    """Add `delta` to the kept rows (a row that falls to 0 is removed), reading and
+    writing only the cells it names; how many rows were written or removed. Should a
+    row fall below 0 (the table was not true), its properties are recounted instead."""
+    delta = {key: d for key, d in delta.items() if d}
+    if not delta:
+        return 0
+    stored = _stored_cells(sorted({(key[0], key[1]) for key in delta}), delta)
+    stale: list[int] = []
+    new: list[DailyCount] = []
+    broken: set[int] = set()
+    for key, d in delta.items():
+        pk, n = stored.get(key, (None, 0))
+        total = n + d
+        if total < 0:
+            broken.add(key[0])
+            continue
+        if pk is not None:
+            stale.append(pk)  # removed, and written again unless it fell to 0
+        if total:
+            new.append(
+                DailyCount(property_id=key[0], day=key[1], category=key[2], beat=key[3], n=total)
+            )
+    if broken:
+        return refresh({key[0] for key in delta}, reason)
+    for chunk in _chunks(stale, 5000):
+        DailyCount.objects.filter(pk__in=chunk).delete()
+    DailyCount.objects.bulk_create(new, batch_size=5000)
+    bump(reason)
+    return len(delta)
 
 
 def _stored(place_ids: Iterable[int] | None = None) -> dict[Key, tuple[int, int]]:
@@ -142,9 +265,9 @@ def stored_rows(place_ids: Iterable[int] | None = None) -> dict[Key, int]:
     return {key: n for key, (_, n) in _stored(place_ids).items()}
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 @transaction.atomic
@@ -225,3 +348,27 @@ def bump(reason: str) -> None:
 def properties_changed(place_ids: set[int]) -> None:
     """The `places.changes` listener."""
     refresh(place_ids)
+
+
+def incidents_changing(incident_ids: list[int]) -> Callable[[list[int]], None]:
+    """The `places.changes` incident listener: what the stored incidents count for
+    before they change, then, once they (and the new ones) are written, the difference."""
+    if len(incident_ids) > LARGE:
+        places = _properties_of(incident_ids)
+
+        def recount(changed_ids: list[int]) -> None:
+            refresh(places | _properties_of(changed_ids))
+
+        return recount
+    before = incident_rows(incident_ids)
+
+    def done(changed_ids: list[int]) -> None:
+        if len(changed_ids) > LARGE:
+            refresh({key[0] for key in before} | _properties_of(changed_ids))
+            return
+        delta = incident_rows(changed_ids)
+        for key, n in before.items():
+            delta[key] = delta.get(key, 0) - n
+        apply(delta)
+
+    return done

@@ -8,9 +8,12 @@ import io
 import random
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jcihub.core.tests.factories import user_with_role
 from jcihub.incidents import importer
@@ -88,6 +91,120 @@ def test_the_same_file_again_changes_no_count_and_keeps_the_stored_ranking(
     assert counts.stored_rows() == rows
     assert counts.current_version() == version
     assert StoredRanking.objects.filter(version=version).exists()  # still the one used
+
+
+class Calls:
+    """Records the calls of the counts' functions (which still run as they are)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+        self.made: dict[str, list[tuple[Any, ...]]] = {name: [] for name in names}
+        for name in names:
+            real = getattr(counts, name)
+
+            def spy(*args: object, _real=real, _name=name, **kwargs: object) -> object:
+                self.made[_name].append(args)
+                return _real(*args, **kwargs)
+
+            monkeypatch.setattr(counts, name, spy)
+
+
+def test_a_file_imported_again_unchanged_reads_and_recounts_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(
+        tmp_path / "a.csv",
+        *(kcpd_row(f"24000010{n}", END - dt.timedelta(days=n), "13A") for n in range(5)),
+        kcpd_row("240000109", END - dt.timedelta(days=3), "35A", "1200  GRAND BLVD"),
+    )
+    importer.import_file(path)
+    selectors.stored_ranking(END)
+    version, rows = counts.current_version(), counts.stored_rows()
+    stored = list(StoredRanking.objects.values_list("pk", "computed_at"))
+    calls = Calls(monkeypatch, "refresh", "fresh_rows", "incident_rows", "apply", "bump")
+
+    with CaptureQueriesContext(connection) as queries:
+        again = importer.import_file(path)
+
+    assert again.status == ImportRun.Status.COMPLETED, again.message
+    assert again.incidents_unchanged == 6
+    # Nothing recounted, nothing read or written of the counts or the stored ranking.
+    assert calls.made["refresh"] == calls.made["fresh_rows"] == calls.made["apply"] == []
+    assert calls.made["bump"] == []
+    assert all(not ids for (ids,) in calls.made["incident_rows"])
+    touching = [q["sql"] for q in queries if "taskforce_" in q["sql"]]
+    assert touching == []
+    assert counts.stored_rows() == rows
+    assert counts.current_version() == version
+    assert list(StoredRanking.objects.values_list("pk", "computed_at")) == stored
+
+
+def test_a_newer_file_reads_only_the_incidents_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recent = END - dt.timedelta(days=5)
+    importer.import_file(
+        write(tmp_path / "a.csv", *(kcpd_row(f"24000020{n}", recent, "13A") for n in range(6)))
+    )
+    calls = Calls(monkeypatch, "refresh", "fresh_rows", "incident_rows")
+
+    importer.import_file(
+        write(
+            tmp_path / "b.csv",
+            kcpd_row("240000200", END - dt.timedelta(days=40), "13A"),  # a date moved
+            kcpd_row("240000201", recent, "13A"),  # unchanged
+            kcpd_row("240000202", recent, "120"),  # an offense added
+            kcpd_row("240000299", recent, "13A"),  # new
+        )
+    )
+
+    changed = sorted(
+        Incident.objects.filter(
+            report_number__in=["240000200", "240000202", "240000299"]
+        ).values_list("pk", flat=True)
+    )
+    assert [sorted(ids) for (ids,) in calls.made["incident_rows"]] == [changed[:2], changed]
+    assert calls.made["refresh"] == calls.made["fresh_rows"] == []  # no property recounted
+    assert kept_equals_fresh()
+
+
+def _random_row(rng: random.Random, report: str, addresses: list[str]) -> str:
+    day = END - dt.timedelta(days=rng.choice([rng.randrange(60), rng.randrange(500)]))
+    ibrs = rng.choice(["13A", "13B", "120", "35A", "90C", "90Z", "520", "290", "26A"])
+    dv = "Y" if rng.random() < 0.15 else "N"
+    firearm = "Y" if rng.random() < 0.1 else "N"
+    beat = rng.choice(["331", "332", ""])
+    return (
+        f"{report},{day:%m/%d/%Y},10:15,,,,,1301,{ibrs},offense {ibrs},{beat},"
+        f"{rng.choice(addresses)},KANSAS CITY,64130,PJ2783,EPD,{dv},1,VIC,B,F,34,{firearm},,"
+    )
+
+
+@pytest.mark.parametrize("large", [counts.LARGE, 3])
+def test_files_that_change_incidents_keep_the_counts_equal_to_a_recount(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: int
+) -> None:
+    """Dates, beats, flags, addresses and offenses change, reports come and stay: the
+    kept table stays what a rebuild counts (by cell; past LARGE, by property)."""
+    monkeypatch.setattr(counts, "LARGE", large)
+    rng = random.Random(11)
+    addresses = [f"{n}00  NORTON AV" for n in range(1, 8)] + ["", "12  NOWHERE"]
+    reports = [f"2400{n:05d}" for n in range(120)]
+    for round_ in range(4):
+        picked = reports if round_ == 0 else rng.sample(reports, 30)
+        path = write(
+            tmp_path / f"{round_}.csv",
+            *(_random_row(rng, report, addresses) for report in picked),
+            *(_random_row(rng, f"2499{round_}{n:03d}", addresses) for n in range(5)),
+        )
+        run = importer.import_file(path)
+        assert run.status == ImportRun.Status.COMPLETED, run.message
+        assert kept_equals_fresh()
+    ranked = [(e.place_id, e.score) for e in selectors.stored_ranking(END)]
+    assert ranked
+    kept = counts.stored_rows()
+    counts.rebuild()
+    assert counts.stored_rows() == kept
+    assert [p for p, _ in _straight_ranking(END)] == [p for p, _ in ranked]
 
 
 def test_a_newer_file_moves_the_counts_it_changes(tmp_path: Path) -> None:
