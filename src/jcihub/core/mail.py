@@ -67,10 +67,11 @@ def describe_outcome(outcome: MailOutcome, what: tuple[str, str]) -> list[str]:
     return lines
 
 
-def raise_if_failed(outcome: MailOutcome) -> None:
-    if outcome.failed:
-        failures = "; ".join(f"{user}: {error}" for user, error in outcome.failed.items())
+def raise_if_failed(*outcomes: MailOutcome) -> None:
+    """A CommandError naming every recipient whose mail failed in any of the runs."""
+    failed = {user: error for outcome in outcomes for user, error in outcome.failed.items()}
+    if failed:
+        failures = "; ".join(f"{user}: {error}" for user, error in failed.items())
         raise CommandError(
-            f"Mail to {len(outcome.failed)} recipient(s) failed ({failures}); "
-            "the next run sends it again."
+            f"Mail to {len(failed)} recipient(s) failed ({failures}); the next run sends it again."
         )

@@ -59,14 +59,13 @@ class Command(BaseCommand):
                     for referral in theirs:
                         self.stdout.write(f"    {describe(referral, now)}")
             return
-        failed: dict[str, str] = {}
+        outcomes = []
         written: set[str] = set()
         for what, run, _ in kinds:
             outcome, _ = run()
+            outcomes.append(outcome)
             for line in describe_outcome(outcome, what):
                 if line not in written:  # "no mail server" once
                     self.stdout.write(line)
                     written.add(line)
-            failed.update(outcome.failed)
-        outcome.failed = failed
-        raise_if_failed(outcome)
+        raise_if_failed(*outcomes)
