@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -121,6 +122,7 @@ def scene(site: str, tmp_path: Path) -> dict[str, Person | int]:
         "service": service.pk,
         "organization": service.organization_id,
         "referral": _referral_with_follow_up(victim, service, partner),
+        "ended_referral": _referral_to_ended_service(victim, service, partner),
         "offense_code": OffenseCode.objects.get(code="13A").pk,
         "flag_rule": FlagRule.objects.get(name="Repeated violence").pk,
         "case": _taskforce_case(raw_address.property),
@@ -208,6 +210,7 @@ def _visits() -> list[Visit]:
         ),
         Visit("referral", "case_manager", "/referrals/{referral}/"),
         Visit("referral, partner", "partner_user", "/referrals/{referral}/"),
+        Visit("referral, service ended", "case_manager", "/referrals/{ended_referral}/"),
         Visit(
             "referral update errors", "partner_user", "/referrals/{referral}/update/", _submit_empty
         ),
@@ -718,6 +721,17 @@ def test_every_page_is_in_the_sweep() -> None:
         if path not in normalised:
             missing.append(path)
     assert not missing, f"pages with no accessibility check: {missing}"
+
+
+def _referral_to_ended_service(victim: object, service: Any, partner: object) -> int:
+    """A sent referral to another service of the sample organisation, since made inactive
+    (its page warns that the service is no longer offered)."""
+    from jcihub.referrals.models import Service
+
+    other = ServiceFactory(name="Winter shelter beds", organization=service.organization)
+    referral = sample_referral(victim, other, partner)
+    Service.objects.filter(pk=other.pk).update(status=Service.Status.INACTIVE)
+    return referral.pk
 
 
 def _referral_with_follow_up(victim: object, service: object, partner: object) -> int:

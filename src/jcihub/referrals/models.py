@@ -488,6 +488,13 @@ class Referral(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
+    # When the sender was last mailed that the referral is past its service-level timer
+    # (`jcihub referrals remind`): once per overdue episode, so again only after a move
+    # (sent_at, answered_at) later than this starts a new timer that runs out too.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # When the sender was mailed that the referral's service is no longer offered (its
+    # directory status is no longer active) while the referral is still open: once.
+    service_ended_mailed_at = models.DateTimeField(null=True, blank=True)
     # Made for a victim-services case: that the person is sent to this organisation (a
     # shelter, an advocate) is itself victim-locating information, so the policy shows
     # the referral only to staff who may see that class for the person, its sender and

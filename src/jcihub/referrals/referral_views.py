@@ -262,6 +262,7 @@ def _detail_context(
         "notes": selectors.visible_notes(user, referral, sharing.has_consent),
         "form": form or (ReferralUpdateForm(choices=choices) if choices else None),
         "overdue_reason": selectors.overdue_reason(referral),
+        "service_has_ended": selectors.service_has_ended(referral),
     }
 
 

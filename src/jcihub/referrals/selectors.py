@@ -340,6 +340,44 @@ def not_started() -> Q:
     return Q(status=ReferralStatus.ACCEPTED, answered_at__lt=start_cutoff())
 
 
+def reminders_due() -> QuerySet[Referral]:
+    """Referrals past a service-level timer (the banner's `unanswered` and `not_started`)
+    whose sender has not been mailed about this overdue spell: not reminded at all, or
+    reminded before the move that started the timer now running out."""
+    return Referral.objects.filter(
+        (unanswered() & (Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("sent_at"))))
+        | (not_started() & (Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("answered_at"))))
+    )
+
+
+# Referrals that have reached the organisation and are not closed.
+OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_SERVICE)
+
+
+def service_has_ended(referral: Referral) -> bool:
+    """The referral is still open but its service is no longer offered (the directory
+    lists it as inactive, defunct or temporarily closed)."""
+    return referral.status in OPEN_STATUSES and referral.service.status != Service.Status.ACTIVE
+
+
+def service_ended_notices_due() -> QuerySet[Referral]:
+    """Open referrals to a service no longer offered whose sender has not been told."""
+    return Referral.objects.filter(
+        status__in=OPEN_STATUSES, service_ended_mailed_at__isnull=True
+    ).exclude(service__status=Service.Status.ACTIVE)
+
+
+def overdue_since(referral: Referral) -> dt.datetime | None:
+    """When the referral's running timer ran out, or None if it has not."""
+    if referral.status == ReferralStatus.SENT and referral.sent_at:
+        due = referral.sent_at + dt.timedelta(hours=settings.REFERRAL_ANSWER_HOURS)
+    elif referral.status == ReferralStatus.ACCEPTED and referral.answered_at:
+        due = referral.answered_at + dt.timedelta(days=settings.REFERRAL_START_DAYS)
+    else:
+        return None
+    return due if due < timezone.now() else None
+
+
 def overdue_reason(referral: Referral) -> str:
     """Why the referral is overdue, or "" if it is not."""
     sent, answered = referral.sent_at, referral.answered_at

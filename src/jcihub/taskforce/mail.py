@@ -8,12 +8,8 @@ address, no person. An item is marked mailed once every message about it has gon
 an item whose mail failed is mailed again by the next run."""
 
 import datetime as dt
-import smtplib
-from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -21,18 +17,9 @@ from django.utils import timezone
 from jcihub.access import policy
 from jcihub.accounts.models import User
 from jcihub.accounts.roles import RoleCode
-from jcihub.audit.models import AuditAction
-from jcihub.audit.services import record
+from jcihub.core.mail import MailOutcome, send_audited
 
 from .models import ActionItem, TaskforceCase
-
-
-@dataclass
-class MailOutcome:
-    is_mail_server_set: bool
-    sent: list[User] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)  # username -> the server's error
-    items_mailed: int = 0
 
 
 def items_to_mail() -> QuerySet[ActionItem]:
@@ -52,18 +39,12 @@ def items_to_mail() -> QuerySet[ActionItem]:
 def mail_escalations(today: dt.date, after_days: int) -> MailOutcome:
     """Send each recipient one message about their escalated items; mark the items whose
     every message went out."""
-    outcome = MailOutcome(is_mail_server_set=bool(settings.EMAIL_HOST))
+    outcome = MailOutcome()
     items = list(items_to_mail())
     failed_items: set[int] = set()
     for user, theirs in _by_recipient(items).items():
-        try:
-            _send(user, theirs, today, after_days)
-        except (smtplib.SMTPException, OSError) as error:
-            outcome.failed[user.get_username()] = str(error) or type(error).__name__
+        if not _send(outcome, user, theirs, today, after_days):
             failed_items.update(item.pk for item in theirs)
-            continue
-        outcome.sent.append(user)
-        _record_sent(user, theirs)
     mailed = [item.pk for item in items if item.pk not in failed_items]
     outcome.items_mailed = ActionItem.objects.filter(pk__in=mailed).update(
         escalation_mailed_at=timezone.now()
@@ -99,7 +80,9 @@ def _by_recipient(items: list[ActionItem]) -> dict[User, list[ActionItem]]:
     return recipients
 
 
-def _send(user: User, items: list[ActionItem], today: dt.date, after_days: int) -> None:
+def _send(
+    outcome: MailOutcome, user: User, items: list[ActionItem], today: dt.date, after_days: int
+) -> bool:
     count = len(items)
     lines = [
         f"{count} taskforce action item{'' if count == 1 else 's'} "
@@ -114,21 +97,11 @@ def _send(user: User, items: list[ActionItem], today: dt.date, after_days: int) 
         "",
         f"Sign in to see them: {settings.SITE_URL}{reverse('taskforce:cases')}",
     ]
-    send_mail(
-        subject=f"JCI Hub: {count} escalated taskforce action item{'' if count == 1 else 's'}",
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=[user.email],
-    )
-
-
-@transaction.atomic
-def _record_sent(user: User, items: list[ActionItem]) -> None:
-    record(
-        None,
-        AuditAction.EXPORT,
-        object_type="accounts.user",
-        object_id=str(user.pk),
-        summary=f"Mailed {user.get_username()} about escalated action items "
+    return send_audited(
+        outcome,
+        user,
+        f"JCI Hub: {count} escalated taskforce action item{'' if count == 1 else 's'}",
+        lines,
+        f"Mailed {user.get_username()} about escalated action items "
         + ", ".join(str(item.pk) for item in items),
     )

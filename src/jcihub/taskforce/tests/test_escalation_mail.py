@@ -2,16 +2,15 @@
 nothing in the message beyond case and item numbers; mail that failed goes again."""
 
 import datetime as dt
-import smtplib
 from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
 
 from jcihub.audit.models import AuditAction, AuditEntry
 from jcihub.core.tests.factories import TeamFactory, user_with_role
+from jcihub.core.tests.mail_backends import PARTLY_DOWN, UNREACHABLE
 from jcihub.taskforce import services
 from jcihub.taskforce.mail import mail_escalations
 from jcihub.taskforce.models import AgencyTeam
@@ -20,16 +19,6 @@ from .helpers import place
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2024, 6, 30)
-UNREACHABLE = "down@example.org"
-
-
-class PartlyDownBackend(EmailBackend):
-    """The local-memory backend, except that one address's server refuses the message."""
-
-    def send_messages(self, messages):  # type: ignore[no-untyped-def]
-        if any(UNREACHABLE in message.to for message in messages):
-            raise smtplib.SMTPRecipientsRefused({UNREACHABLE: (550, b"mailbox unavailable")})
-        return super().send_messages(messages)
 
 
 @pytest.fixture
@@ -110,7 +99,7 @@ def test_an_owner_who_left_the_agency_is_not_mailed_its_items(late_item, owner) 
 def test_mail_that_failed_is_sent_again_by_the_next_run(late_item, owner, settings) -> None:
     owner.email = UNREACHABLE
     owner.save()
-    settings.EMAIL_BACKEND = f"{__name__}.PartlyDownBackend"
+    settings.EMAIL_BACKEND = PARTLY_DOWN
     first = mail_escalations(TODAY, 14)
     assert first.failed.keys() == {owner.get_username()} and first.items_mailed == 0
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
@@ -123,7 +112,7 @@ def test_mail_that_failed_is_sent_again_by_the_next_run(late_item, owner, settin
 def test_the_command_fails_loudly_when_mail_failed(late_item, owner, settings) -> None:
     owner.email = UNREACHABLE
     owner.save()
-    settings.EMAIL_BACKEND = f"{__name__}.PartlyDownBackend"
+    settings.EMAIL_BACKEND = PARTLY_DOWN
     with pytest.raises(CommandError, match=r"Mail to 1 recipient\(s\) failed .*next run"):
         _escalate()
 

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from jcihub.core.mail import MailOutcome, describe_outcome, raise_if_failed
 from jcihub.taskforce import counts
-from jcihub.taskforce.mail import MailOutcome, mail_escalations
+from jcihub.taskforce.mail import mail_escalations
 from jcihub.taskforce.models import DailyCount
 from jcihub.taskforce.services import escalate_overdue_items
 
@@ -68,16 +69,6 @@ class Command(BaseCommand):
             self._report_mail(mail_escalations(today, after))
 
     def _report_mail(self, outcome: MailOutcome) -> None:
-        if not outcome.is_mail_server_set:
-            self.stdout.write("No mail server is set (JCIHUB_EMAIL_HOST): the mail is above.")
-        self.stdout.write(
-            f"Mailed {len(outcome.sent)} recipient{'' if len(outcome.sent) == 1 else 's'} "
-            f"about {outcome.items_mailed} escalated item"
-            f"{'' if outcome.items_mailed == 1 else 's'}."
-        )
-        if outcome.failed:
-            failures = "; ".join(f"{user}: {error}" for user, error in outcome.failed.items())
-            raise CommandError(
-                f"Mail to {len(outcome.failed)} recipient(s) failed ({failures}); "
-                "the next run sends it again."
-            )
+        for line in describe_outcome(outcome, ("escalated item", "escalated items")):
+            self.stdout.write(line)
+        raise_if_failed(outcome)
