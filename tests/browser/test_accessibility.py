@@ -327,6 +327,12 @@ def _visits() -> list[Visit]:
             "/directory/services/{service}/propose/",
             _submit_empty,
         ),
+        Visit(
+            "organisation settings, nothing changed",
+            "director",
+            "/directory/organizations/{organization}/settings/",
+            _submit_empty,
+        ),
         Visit("directory changes", "program_manager", "/directory/changes/"),
         Visit("directory change", "system_admin", "/directory/changes/{change}/"),
         Visit("directory change, partner", "partner_user", "/directory/changes/{change}/"),

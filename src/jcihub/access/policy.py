@@ -340,6 +340,20 @@ def harm_causers_of(person_id: int) -> set[int]:
     return {other for pair in rows for other in pair if other != person_id}
 
 
+def is_known_victim(person_id: int) -> bool:
+    """Whether the record shows this person as harmed: a recorded harm relationship, a
+    victim-services case, or IPVI victim outreach (open or closed: a past victim can still
+    be sought by whoever harmed them)."""
+    from jcihub.ipvi.models import VictimCase
+    from jcihub.reentry.models import Case, CaseKind
+
+    return (
+        bool(harm_causers_of(person_id))
+        or Case.objects.filter(person_id=person_id, kind=CaseKind.VICTIM_SERVICES).exists()
+        or VictimCase.objects.filter(victim_id=person_id).exists()
+    )
+
+
 @rules.predicate
 def works_with_harm_causer(user: Any, person: Any) -> bool:
     causers = harm_causers_of(person.pk)

@@ -404,6 +404,11 @@ class ReferralSerializer(serializers.ModelSerializer[m.Referral]):
     service_name = serializers.CharField(source="service.name", read_only=True)
     need = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
+    is_victim_service = serializers.BooleanField(
+        read_only=True,
+        help_text="For a victim (see Referral.is_victim_service): shown only to its sender, "
+        "victim advocates and the receiving organisation.",
+    )
 
     class Meta:
         model = m.Referral
@@ -424,6 +429,7 @@ class ReferralSerializer(serializers.ModelSerializer[m.Referral]):
             "decline_reason",
             "outcome",
             "is_overdue",
+            "is_victim_service",
         ]
 
     def get_person(self, referral: m.Referral) -> int | None:

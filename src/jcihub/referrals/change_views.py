@@ -16,7 +16,13 @@ from jcihub.access.policy import Cap
 from jcihub.core.forms import attach_errors
 
 from . import entry_changes
-from .forms import ChangeDecisionForm, ChangeFilterForm, OrganizationChangeForm, ServiceChangeForm
+from .forms import (
+    ChangeDecisionForm,
+    ChangeFilterForm,
+    OrganizationChangeForm,
+    OrganizationSettingsForm,
+    ServiceChangeForm,
+)
 from .models import EntryChange, Organization, Service
 
 PAGE_SIZE = 25
@@ -105,4 +111,37 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "may_decide": may_decide and change.status == EntryChange.Status.PENDING,
         },
+    )
+
+
+@requires(Cap.DIRECTORY_MANAGE)
+def organization_settings(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The department's settings for an organisation: its partner team, and whether it is a
+    victim service provider."""
+    organization = Organization.objects.select_related("team").filter(pk=pk).first()
+    if organization is None:
+        raise Http404
+    form = OrganizationSettingsForm(
+        request.POST if request.method == "POST" else None, organization=organization
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            protected = entry_changes.set_referral_settings(
+                request.user,
+                organization,
+                team=form.cleaned_data["team"],
+                is_victim_service_provider=form.cleaned_data["is_victim_service_provider"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            done = f"Settings of {organization.name} saved."
+            if protected:
+                done += f" {protected} earlier referrals to it are now victim-services referrals."
+            messages.success(request, done)
+            return redirect("directory:organization", pk=organization.pk)
+    return render(
+        request,
+        "referrals/organization_settings.html",
+        {"organization": organization, "form": form},
     )

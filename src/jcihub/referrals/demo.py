@@ -16,17 +16,19 @@ from . import services
 from .models import Attribute, Organization, Referral, ReferralStatus, Service, TaxonomyTerm
 
 NAMESPACE = uuid.UUID("6f1d7c1e-4a53-4c61-9a55-0c3f1f6b2d10")
-# team name → (organisation, service, need category)
+# team name → (organisation, service, need category, victim service provider)
 PARTNERS = {
     "Hope Haven Family Services (demo partner)": (
         "Hope Haven Family Services",
         "Emergency shelter and safety planning",
         "Housing",
+        True,
     ),
     "Second Chance Works (demo partner)": (
         "Second Chance Works",
         "Reentry job readiness and placement",
         "Employment",
+        False,
     ),
 }
 S = ReferralStatus
@@ -54,10 +56,17 @@ _MILESTONES = {
 }
 
 
-def _partner_service(team: Team, organization: str, name: str, need: str) -> Service:
+def _partner_service(
+    team: Team, organization: str, name: str, need: str, for_victims: bool
+) -> Service:
     org, _ = Organization.objects.get_or_create(
         id=uuid.uuid5(NAMESPACE, organization),
-        defaults={"name": organization, "description": "Demo partner organisation.", "team": team},
+        defaults={
+            "name": organization,
+            "description": "Demo partner organisation.",
+            "team": team,
+            "is_victim_service_provider": for_victims,
+        },
     )
     service, _ = Service.objects.get_or_create(
         id=uuid.uuid5(NAMESPACE, name), defaults={"organization": org, "name": name}

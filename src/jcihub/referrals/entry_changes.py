@@ -1,7 +1,9 @@
 """Partner organisations keep their own directory entries current: a partner user proposes
 a change to their organisation or one of its services; it waits, unapplied, until a
-directory manager approves (applied then) or rejects it (with a reason). Each step is one
-transaction and one audit entry."""
+directory manager approves (applied then) or rejects it (with a reason). Directory
+managers also set what is the department's own, not HSDS: an organisation's partner team
+and whether it is a victim service provider. Each step is one transaction and one audit
+entry."""
 
 from typing import Any
 
@@ -14,10 +16,18 @@ from django.utils import timezone
 from jcihub.access import policy
 from jcihub.access.guards import deny
 from jcihub.access.policy import Cap
+from jcihub.accounts.models import Team
 from jcihub.audit.models import AuditAction
 from jcihub.audit.services import field_changes, record
 
-from .models import ORGANIZATION_EDITABLE, SERVICE_EDITABLE, EntryChange, Organization, Service
+from .models import (
+    ORGANIZATION_EDITABLE,
+    SERVICE_EDITABLE,
+    EntryChange,
+    Organization,
+    Referral,
+    Service,
+)
 
 
 def is_partner_of(user: Any, organization: Organization) -> bool:
@@ -136,3 +146,50 @@ def decide_change(actor: Any, change: EntryChange, *, approve: bool, note: str =
             reason=change.decision_note,
         )
     return change
+
+
+def set_referral_settings(
+    actor: Any,
+    organization: Organization,
+    *,
+    team: Team | None,
+    is_victim_service_provider: bool,
+) -> int:
+    """The department's own settings for an organisation, outside HSDS: the partner team
+    that receives its referrals and keeps its entry current, and whether it is a victim
+    service provider. Marking it one makes every referral already made to it a
+    victim-services referral (the count is returned); unmarking leaves those as they are,
+    since each still tells where a victim went."""
+    if not policy.has_capability(actor, Cap.DIRECTORY_MANAGE):
+        record(actor, AuditAction.DENIED, organization, summary="referral settings refused")
+        raise PermissionDenied("Only directory managers change an organisation's settings.")
+    if team is not None and team.kind != Team.Kind.PARTNER_ORGANIZATION:
+        raise ValidationError({"team": "Choose a partner organisation's team."})
+    before = {
+        "team": organization.team.name if organization.team else "",
+        "is_victim_service_provider": organization.is_victim_service_provider,
+    }
+    after = {
+        "team": team.name if team else "",
+        "is_victim_service_provider": is_victim_service_provider,
+    }
+    if before == after:
+        raise ValidationError("Nothing was changed.")
+    with transaction.atomic():
+        organization.team = team
+        organization.is_victim_service_provider = is_victim_service_provider
+        organization.save(update_fields=["team", "is_victim_service_provider", "updated_at"])
+        protected = 0
+        if is_victim_service_provider:
+            protected = Referral.objects.filter(
+                organization=organization, is_victim_service=False
+            ).update(is_victim_service=True)
+        record(
+            actor,
+            AuditAction.UPDATE,
+            organization,
+            summary=f"Referral settings of {organization.name}"[:300]
+            + (f"; {protected} past referrals now victim services" if protected else ""),
+            changes=field_changes(before, after),
+        )
+    return protected

@@ -3,7 +3,9 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
+from jcihub.accounts.models import Team
 from jcihub.core.forms import clean_search_text, usa_widgets
 
 from .models import EntryChange, Organization, ReferralStatus, Service, TaxonomyTerm
@@ -333,6 +335,44 @@ class ServiceChangeForm(OrganizationChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["website"]
+
+
+class OrganizationSettingsForm(forms.Form):
+    """A directory manager's settings for an organisation (`set_referral_settings`)."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label="Partner team",
+        empty_label="None: the organisation receives no referrals through JCI Hub",
+        help_text="Its partner users receive and answer the referrals to its services and "
+        "propose changes to its entries.",
+    )
+    is_victim_service_provider = forms.BooleanField(
+        required=False,
+        label="Victim service provider (a shelter, a domestic-violence or sexual-assault "
+        "programme)",
+        help_text="Every referral to it, past and future, is then a victim-services "
+        "referral: seen only by its sender, victim advocates and the organisation.",
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "team": organization.team_id,
+                "is_victim_service_provider": organization.is_victim_service_provider,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        field = self.fields["team"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # Teams in use, and the organisation's own even if since disabled.
+        field.queryset = Team.objects.filter(
+            Q(disabled_on__isnull=True) | Q(pk=organization.team_id),
+            kind=Team.Kind.PARTNER_ORGANIZATION,
+        ).order_by("name")
+        usa_widgets(self)
 
 
 class ChangeDecisionForm(forms.Form):

@@ -96,6 +96,11 @@ class Organization(HsdsRecord):
         related_name="directory_organizations",
         limit_choices_to={"kind": "partner_org"},
     )
+    # A victim service provider (a shelter, a domestic-violence advocacy programme; the
+    # VAWA term): that someone is referred here locates them, so every referral to it is
+    # a victim-services referral (`Referral.is_victim_service`). Set by directory
+    # managers, not part of HSDS.
+    is_victim_service_provider = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -495,10 +500,11 @@ class Referral(models.Model):
     # When the sender was mailed that the referral's service is no longer offered (its
     # directory status is no longer active) while the referral is still open: once.
     service_ended_mailed_at = models.DateTimeField(null=True, blank=True)
-    # Made for a victim-services case: that the person is sent to this organisation (a
-    # shelter, an advocate) is itself victim-locating information, so the policy shows
-    # the referral only to staff who may see that class for the person, its sender and
-    # the receiving organisation (`access.policy.visible_referrals`).
+    # For a victim: made from a victim-services case, to a victim service provider, or for
+    # a person the record shows as harmed (`referrals.services.locates_a_victim`). That the
+    # person is sent to this organisation is then itself victim-locating information, so
+    # the policy shows the referral only to staff who may see that class for the person,
+    # its sender and the receiving organisation (`access.policy.visible_referrals`).
     is_victim_service = models.BooleanField(default=False)
 
     class Meta:

@@ -211,6 +211,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         shown=shown,
         withheld=withheld,
         shares_note=Sensitivity.GENERAL in sharing.categories,
+        locates_victim=services.locates_a_victim(person, service),
     )
     return render(request, "referrals/referral_create.html", context)
 

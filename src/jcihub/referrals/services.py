@@ -63,6 +63,12 @@ def check_consent(referral: Referral) -> None:
         )
 
 
+def locates_a_victim(person: Person, service: Service) -> bool:
+    """Whether referring this person to this service tells where a victim can be found: the
+    organisation is a victim service provider, or the record shows the person as harmed."""
+    return service.organization.is_victim_service_provider or policy.is_known_victim(person.pk)
+
+
 def create_referral(
     actor: Any,
     person: Person,
@@ -74,7 +80,8 @@ def create_referral(
     is_victim_service: bool = False,
 ) -> Referral:
     """A new referral: a draft, or sent at once. Sending needs consent in force. A referral
-    for victim services is victim-locating information (see `Referral.is_victim_service`)."""
+    for victim services is victim-locating information (see `Referral.is_victim_service`):
+    callers say so for a victim case, and `locates_a_victim` says so whoever calls."""
     if not policy.has_capability(actor, policy.Cap.REFERRALS_SEND) or not policy.can_view_person(
         actor, person
     ):
@@ -91,7 +98,7 @@ def create_referral(
             note=note.strip(),
             created_by=actor,
             created_at=now,
-            is_victim_service=is_victim_service,
+            is_victim_service=is_victim_service or locates_a_victim(person, service),
         )
         ReferralEvent.objects.create(
             referral=referral,

@@ -64,6 +64,7 @@ def organization_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             "page_obj": page,
             "query_string": "",
             "can_propose": is_partner_of(request.user, organization),
+            "can_manage": policy.has_capability(request.user, Cap.DIRECTORY_MANAGE),
         },
     )
 

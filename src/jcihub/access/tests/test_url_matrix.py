@@ -279,6 +279,7 @@ REENTRY_CREATE_EMPTY = row(
 PROPOSERS = row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 403)
 CHANGE_LISTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200)
 CHANGE_VIEWERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403, 200)
+DIRECTORY_MANAGERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
 REENTRY_REPORTERS = row(200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
 # IPVI notifications: the coordinator makes letters, notifications and call-ins (and edits
 # the templates); the liaisons list re-offences, but see only people assigned to them.
@@ -491,6 +492,7 @@ MATRIX: dict[str, tuple[Probe, ...]] = {
     "reentry-case-detail": (Probe(REENTRY_CASE),),
     "directory:propose_organization": (Probe(PROPOSERS),),
     "directory:propose_service": (Probe(PROPOSERS),),
+    "directory:organization_settings": (Probe(DIRECTORY_MANAGERS),),
     "directory:changes": (Probe(CHANGE_LISTERS), Probe(CHANGE_LISTERS, data={"status": "all"})),
     "directory:change": (Probe(CHANGE_VIEWERS),),
 }
@@ -583,6 +585,7 @@ class Sample:
             "reentry:needs": {"pk": self.reentry_case_id},
             "reentry-case-detail": {"pk": self.reentry_case_id},
             "directory:propose_organization": {"pk": self.organization_id},
+            "directory:organization_settings": {"pk": self.organization_id},
             "directory:propose_service": {"pk": self.service_id},
             "directory:change": {"pk": self.entry_change_id},
             **{url: {"pk": pk} for url, pk in self.ipvi.items()},
@@ -617,8 +620,10 @@ def sample(db: None) -> Sample:
     screen = load(participant_screen())
     answers = {"a": "no", "b": "yes", "c": "never"}
     assessment = record_assessment(None, person, screen, answers, dt.date(2026, 1, 5))
-    victim_case = VictimCase.objects.create(victim=person, incident=incident)
+    # Referred before the victim case opened: an ordinary referral, which every staff role
+    # that sees the person sees (`referrals.services.locates_a_victim`).
     referral = sample_referral(person, service, shared.recipient, staff)
+    victim_case = VictimCase.objects.create(victim=person, incident=incident)
     return Sample(
         person.pk,
         shared.pk,
