@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 import factory
+from django.test import Client
 from django.utils import timezone
 
 from jcihub.accounts.models import Role, Team, User
@@ -170,3 +171,10 @@ def match_candidate(
         explanation=AGREEING_EXPLANATION,
         status=status,
     )
+
+
+def client_for(user: Any) -> Client:
+    """A test client signed in as this user (no second factor, no sign-in form)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from jcihub.core.tests.factories import (
     ContactPointFactory,
     PersonFactory,
     assign,
+    client_for,
     user_with_role,
 )
 from jcihub.incidents.models import Incident
@@ -66,12 +66,6 @@ class World:
 @pytest.fixture
 def world() -> World:
     return World()
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _post(user: User, case: VictimCase, action: str, **data: Any) -> Any:

@@ -4,17 +4,16 @@ history per person, and who may read or record which screens."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from jcihub.accounts.models import User
 from jcihub.accounts.roles import RoleCode as R
 from jcihub.audit.models import AuditAction, AuditEntry
 from jcihub.core.tests.factories import (
     AddressFactory,
     PersonFactory,
     assign,
+    client_for,
     harm,
     user_with_role,
 )
@@ -27,12 +26,6 @@ from .factories import completed_lap, load, participant_screen, shipped
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 30)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ report and its CSV, and the API: the same rules as the services, and audited rea
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from jcihub.accounts.roles import RoleCode as R
 from jcihub.audit.models import AuditAction, AuditEntry
-from jcihub.core.tests.factories import PersonFactory, consent, user_with_role
+from jcihub.core.tests.factories import PersonFactory, client_for, consent, user_with_role
 from jcihub.reentry import selectors, services
 from jcihub.reentry.models import Case, MilestoneKind, NeedArea, NeedStatus
 from jcihub.referrals.models import ReferralStatus
@@ -20,12 +19,6 @@ from .factories import open_reentry_case, open_victim_case, partner_service
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_the_list_searches_filters_and_pages() -> None:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.utils import timezone
 
 from jcihub.accounts.models import Team, User
@@ -16,6 +15,7 @@ from jcihub.core.tests.factories import (
     AddressFactory,
     PersonFactory,
     TeamFactory,
+    client_for,
     consent,
     user_with_role,
 )
@@ -27,12 +27,6 @@ from jcihub.referrals.tests.factories import ServiceFactory, sample_referral, sa
 
 pytestmark = pytest.mark.django_db
 S = ReferralStatus
-
-
-def client_of(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @dataclass
@@ -70,7 +64,7 @@ def test_a_partner_sees_only_referrals_to_their_own_organisation(world: World) -
     consent(other_person, other_team, ["general"])
     elsewhere = sample_referral(other_person, ServiceFactory(), other_team)
     draft = services.create_referral(world.sender, world.person, world.service, send=False)
-    partner = client_of(world.partner)
+    partner = client_for(world.partner)
 
     page = partner.get("/referrals/").content.decode()
     assert world.referral.number in page and "Marcus Hale" in page
@@ -85,7 +79,7 @@ def test_a_partner_sees_only_referrals_to_their_own_organisation(world: World) -
 
 
 def test_a_partner_sees_only_the_fields_the_consent_covers(world: World) -> None:
-    page = client_of(world.partner).get(f"/referrals/{world.referral.pk}/").content.decode()
+    page = client_for(world.partner).get(f"/referrals/{world.referral.pk}/").content.decode()
     assert "Marcus Hale" in page and "1990-05-01" in page and "12 Open St" in page
     assert "Needs steel-toe boots." in page
     assert "99 Hidden Ln" not in page  # victim-locating: not in the consent
@@ -95,14 +89,14 @@ def test_a_partner_sees_only_the_fields_the_consent_covers(world: World) -> None
 
 def test_consent_covering_locating_information_shares_it(world: World) -> None:
     consent(world.person, world.team, ["general", "victim_locating", "criminal_history"])
-    body = client_of(world.partner).get(f"/api/v1/referrals/{world.referral.pk}/").json()
+    body = client_for(world.partner).get(f"/api/v1/referrals/{world.referral.pk}/").json()
     values = {item["value"] for item in body["shared"]}
     assert any("99 Hidden Ln" in value for value in values)
     assert not any("KC-55501" in value for value in values)
 
 
 def test_revoking_consent_withdraws_the_shared_details_at_once(world: World) -> None:
-    partner = client_of(world.partner)
+    partner = client_for(world.partner)
     assert "Marcus Hale" in partner.get(f"/referrals/{world.referral.pk}/").content.decode()
     for active in world.person.consents.all():
         revoke_consent(world.sender, active, "person withdrew consent")
@@ -116,26 +110,26 @@ def test_revoking_consent_withdraws_the_shared_details_at_once(world: World) -> 
 
 
 def test_staff_see_referrals_of_people_they_can_see(world: World) -> None:
-    page = client_of(user_with_role(R.REENTRY_NAVIGATOR)).get("/referrals/").content.decode()
+    page = client_for(user_with_role(R.REENTRY_NAVIGATOR)).get("/referrals/").content.decode()
     assert world.referral.number in page and "Marcus Hale" in page
     for role in (R.AGENCY_LIAISON, R.ANALYST, R.AUDITOR, R.SYSTEM_ADMIN):
-        assert client_of(user_with_role(role)).get("/referrals/").status_code == 403
+        assert client_for(user_with_role(role)).get("/referrals/").status_code == 403
 
 
 def test_a_restricted_persons_referral_is_hidden_from_other_registry_staff(world: World) -> None:
     Person.objects.filter(pk=world.person.pk).update(is_restricted=True)
-    navigator = client_of(user_with_role(R.REENTRY_NAVIGATOR))
+    navigator = client_for(user_with_role(R.REENTRY_NAVIGATOR))
     assert world.referral.number not in navigator.get("/referrals/").content.decode()
     assert navigator.get(f"/referrals/{world.referral.pk}/").status_code == 404
     # The person who sent it still finds it.
-    assert client_of(world.sender).get(f"/referrals/{world.referral.pk}/").status_code == 200
+    assert client_for(world.sender).get(f"/referrals/{world.referral.pk}/").status_code == 200
 
 
 def test_staff_are_shown_no_more_through_a_referral_than_through_the_person_page(
     world: World,
 ) -> None:
     consent(world.person, world.team, ["general", "victim_locating"])
-    page = client_of(world.sender).get(f"/referrals/{world.referral.pk}/").content.decode()
+    page = client_for(world.sender).get(f"/referrals/{world.referral.pk}/").content.decode()
     assert "12 Open St" in page and "99 Hidden Ln" not in page
     assert "1 further detail is shared but not shown to you" in page
 
@@ -211,7 +205,7 @@ def test_declining_needs_a_reason_and_closing_an_outcome(world: World) -> None:
 
 
 def test_the_partner_declines_through_the_page_with_a_reason(world: World) -> None:
-    partner = client_of(world.partner)
+    partner = client_for(world.partner)
     url = f"/referrals/{world.referral.pk}/update/"
     page = partner.post(url, {"action": "declined", "text": ""}).content.decode()
     assert "Give the reason." in page
@@ -222,12 +216,12 @@ def test_the_partner_declines_through_the_page_with_a_reason(world: World) -> No
     assert referral.status == S.DECLINED and referral.decline_reason == "No places until March."
     assert (
         "No places until March."
-        in client_of(world.sender).get(f"/referrals/{referral.pk}/").content.decode()
+        in client_for(world.sender).get(f"/referrals/{referral.pk}/").content.decode()
     )
 
 
 def test_a_follow_up_is_due_to_the_sender_until_marked_done(world: World) -> None:
-    sender = client_of(world.sender)
+    sender = client_for(world.sender)
     url = f"/referrals/{world.referral.pk}/update/"
     today = timezone.localdate()
     response = sender.post(
@@ -258,7 +252,7 @@ def test_a_follow_up_due_later_is_not_due_yet(world: World) -> None:
     later = timezone.localdate() + dt.timedelta(days=3)
     services.add_note(world.sender, world.referral, "Check in.", due_on=later)
     assert not selectors.search_referrals(world.sender, {"follow_up_due": True}).exists()
-    assert "has a follow-up due" not in client_of(world.sender).get("/referrals/").content.decode()
+    assert "has a follow-up due" not in client_for(world.sender).get("/referrals/").content.decode()
 
 
 def test_a_follow_up_date_must_be_ahead_and_only_on_a_follow_up(world: World) -> None:
@@ -279,7 +273,7 @@ def test_a_follow_up_date_must_be_ahead_and_only_on_a_follow_up(world: World) ->
 
 
 def test_a_move_with_a_follow_up_date_is_refused_by_the_form(world: World) -> None:
-    sender = client_of(world.sender)
+    sender = client_for(world.sender)
     url = f"/referrals/{world.referral.pk}/update/"
     page = sender.post(
         url, {"action": "closed_unresolved", "text": "Moved away.", "due_on": "2099-01-01"}
@@ -294,7 +288,7 @@ def test_an_organisation_cannot_close_the_departments_follow_up(world: World) ->
     follow_up = services.add_note(
         world.sender, world.referral, "Ask for the start date.", due_on=timezone.localdate()
     )
-    page = client_of(world.partner).get(f"/referrals/{world.referral.pk}/").content.decode()
+    page = client_for(world.partner).get(f"/referrals/{world.referral.pk}/").content.decode()
     assert f"follow_up_done:{follow_up.pk}" not in page
     with pytest.raises(PermissionDenied):
         services.complete_follow_up(world.partner, follow_up)
@@ -314,7 +308,7 @@ def test_an_organisation_cannot_close_the_departments_follow_up(world: World) ->
 
 def test_an_unanswered_referral_is_overdue_on_the_senders_list(world: World, settings) -> None:
     settings.REFERRAL_ANSWER_HOURS = 72
-    sender = client_of(world.sender)
+    sender = client_for(world.sender)
     assert "Overdue" not in sender.get("/referrals/").content.decode()
     Referral.objects.filter(pk=world.referral.pk).update(
         sent_at=timezone.now() - dt.timedelta(hours=73)
@@ -322,7 +316,7 @@ def test_an_unanswered_referral_is_overdue_on_the_senders_list(world: World, set
     page = sender.get("/referrals/").content.decode()
     assert "Overdue" in page
     assert "1 referral you sent has not been answered within 72 hours" in page
-    other_sender = client_of(user_with_role(R.CASE_MANAGER)).get("/referrals/").content.decode()
+    other_sender = client_for(user_with_role(R.CASE_MANAGER)).get("/referrals/").content.decode()
     assert "Overdue" in other_sender and "you sent has not" not in other_sender
     assert world.referral.number in sender.get("/referrals/", {"overdue": "on"}).content.decode()
     services.move_referral(world.partner, world.referral, S.ACCEPTED)
@@ -332,7 +326,7 @@ def test_an_unanswered_referral_is_overdue_on_the_senders_list(world: World, set
 def test_an_accepted_referral_not_started_in_time_is_overdue(world: World, settings) -> None:
     settings.REFERRAL_START_DAYS = 14
     services.move_referral(world.partner, world.referral, S.ACCEPTED)
-    sender = client_of(world.sender)
+    sender = client_for(world.sender)
     assert "Overdue" not in sender.get("/referrals/").content.decode()
     Referral.objects.filter(pk=world.referral.pk).update(
         answered_at=timezone.now() - dt.timedelta(days=15)
@@ -357,7 +351,7 @@ def test_without_consent_in_force_a_referral_cannot_be_sent(world: World) -> Non
     with pytest.raises(ValidationError, match="no consent in force"):
         services.create_referral(world.sender, person, world.service)
     assert Referral.objects.count() == before  # nothing half-made
-    page = client_of(world.sender).get(
+    page = client_for(world.sender).get(
         "/referrals/new/", {"person": f"P{person.pk:07d}", "service": str(world.service.pk)}
     )
     text = page.content.decode()
@@ -389,7 +383,7 @@ def test_a_service_no_longer_offered_is_refused(world: World, status: str) -> No
     service = Service.objects.get(pk=world.service.pk)
     with pytest.raises(ValidationError, match="no longer offers"):
         services.create_referral(world.sender, world.person, service)
-    page = client_of(world.sender).get(
+    page = client_for(world.sender).get(
         "/referrals/new/", {"person": world.person.record_number, "service": str(service.pk)}
     )
     assert "no longer offers" in page.content.decode()
@@ -404,7 +398,7 @@ def test_a_draft_to_a_service_that_closed_since_cannot_be_sent(world: World) -> 
 
 
 def test_the_form_shows_what_will_be_shared_then_sends(world: World) -> None:
-    staff = client_of(world.sender)
+    staff = client_for(world.sender)
     url = f"/referrals/new/?person={world.person.record_number}&service={world.service.pk}"
     page = staff.get(url).content.decode()
     assert "What will be shared with" in page and "Marcus Hale" in page and "12 Open St" in page
@@ -417,7 +411,7 @@ def test_the_form_shows_what_will_be_shared_then_sends(world: World) -> None:
 
 
 def test_a_partner_cannot_make_referrals(world: World) -> None:
-    assert client_of(world.partner).get("/referrals/new/").status_code == 403
+    assert client_for(world.partner).get("/referrals/new/").status_code == 403
     with pytest.raises(PermissionDenied):
         services.create_referral(world.partner, world.person, world.service)
 
@@ -432,32 +426,32 @@ def test_every_change_and_every_view_of_shared_details_is_audited(world: World) 
     assert created.count() == 1
     sent = AuditEntry.objects.filter(action=AuditAction.UPDATE, object_id=str(world.referral.pk))
     assert sent.get().changes == {"status": {"old": "draft", "new": "sent"}}
-    client_of(world.partner).get(f"/referrals/{world.referral.pk}/")
+    client_for(world.partner).get(f"/referrals/{world.referral.pk}/")
     viewed = AuditEntry.objects.filter(actor=world.partner, person_id=world.person.pk)
     assert viewed.filter(action=AuditAction.VIEW).exists()
     services.move_referral(world.partner, world.referral, S.ACCEPTED)
     assert AuditEntry.objects.filter(
         action=AuditAction.UPDATE, actor=world.partner, object_id=str(world.referral.pk)
     ).exists()
-    stranger = client_of(user_with_role(R.PARTNER_USER))
+    stranger = client_for(user_with_role(R.PARTNER_USER))
     assert stranger.get(f"/referrals/{world.referral.pk}/").status_code == 404
     assert AuditEntry.objects.filter(action=AuditAction.DENIED, person_id=world.person.pk).exists()
 
 
 def test_referral_moves_are_on_the_persons_timeline(world: World) -> None:
-    page = client_of(world.sender).get(f"/people/{world.person.pk}/").content.decode()
+    page = client_for(world.sender).get(f"/people/{world.person.pk}/").content.decode()
     assert f"Referral {world.referral.number} to" in page and ": sent" in page
     assert f"/referrals/new/?person={world.person.record_number}" in page  # the Refer action
 
 
 def test_the_export_lists_record_numbers_not_names_and_is_audited(world: World) -> None:
     director = user_with_role(R.DIRECTOR)
-    response = client_of(director).get("/referrals/export.csv")
+    response = client_for(director).get("/referrals/export.csv")
     body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
     assert world.referral.number in body and world.person.record_number in body
     assert "Marcus" not in body
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT, actor=director).exists()
-    assert client_of(world.sender).get("/referrals/export.csv").status_code == 403
+    assert client_for(world.sender).get("/referrals/export.csv").status_code == 403
 
 
 def test_the_report_counts_by_organisation_and_need(world: World) -> None:
@@ -478,7 +472,7 @@ def test_the_report_counts_by_organisation_and_need(world: World) -> None:
     assert tagged.median_days_to_service == pytest.approx(4.0, abs=0.1)
     untagged = next(r for r in rows if r.need == "Not categorised")
     assert (untagged.sent, untagged.accepted, untagged.completed) == (1, 0, 0)
-    analyst = client_of(user_with_role(R.ANALYST))
+    analyst = client_for(user_with_role(R.ANALYST))
     page = analyst.get("/referrals/report/").content.decode()
     assert world.service.organization.name in page and "Employment" in page
     csv = b"".join(analyst.get("/referrals/report/export.csv").streaming_content).decode()  # type: ignore[attr-defined]
@@ -497,7 +491,7 @@ def test_the_report_export_publishes_cells_of_eleven_or_more(world: World) -> No
         referral = services.create_referral(world.sender, other, world.service)
         services.move_referral(world.partner, referral, S.ACCEPTED)
         services.move_referral(world.partner, referral, S.IN_SERVICE)
-    analyst = client_of(user_with_role(R.ANALYST))
+    analyst = client_for(user_with_role(R.ANALYST))
     csv = b"".join(analyst.get("/referrals/report/export.csv").streaming_content).decode()  # type: ignore[attr-defined]
     # 11 sent without a need category, accepted and started the same day, none completed:
     # zero is no small cell, and 11 days-to-service values give a median.
@@ -511,9 +505,9 @@ def test_history_rows_exist_for_each_referral(world: World) -> None:
 
 def test_the_api_moves_a_referral_as_the_policy_allows(world: World) -> None:
     url = f"/api/v1/referrals/{world.referral.pk}/move/"
-    staff = client_of(world.sender)
+    staff = client_for(world.sender)
     assert staff.post(url, {"to": "accepted"}, content_type="application/json").status_code == 404
-    partner = client_of(world.partner)
+    partner = client_for(world.partner)
     refused = partner.post(url, {"to": "completed"}, content_type="application/json")
     assert refused.status_code == 400 and "cannot be moved" in refused.content.decode()
     done = partner.post(url, {"to": "accepted"}, content_type="application/json")
@@ -521,7 +515,7 @@ def test_the_api_moves_a_referral_as_the_policy_allows(world: World) -> None:
 
 
 def test_the_api_makes_referrals_only_with_consent(world: World) -> None:
-    staff = client_of(world.sender)
+    staff = client_for(world.sender)
     body = {"person": world.person.pk, "service": str(world.service.pk), "note": "Boots."}
     made = staff.post("/api/v1/referrals/", body, content_type="application/json")
     assert made.status_code == 201 and made.json()["status"] == "sent"
@@ -535,10 +529,10 @@ def test_the_api_makes_referrals_only_with_consent(world: World) -> None:
 def test_a_service_page_offers_a_referral_only_where_one_can_be_made(world: World) -> None:
     url = f"/directory/services/{world.service.pk}/"
     link = f"/referrals/new/?service={world.service.pk}"
-    assert link in client_of(world.sender).get(url).content.decode()
-    assert link not in client_of(world.partner).get(url).content.decode()
+    assert link in client_for(world.sender).get(url).content.decode()
+    assert link not in client_for(world.partner).get(url).content.decode()
     Service.objects.filter(pk=world.service.pk).update(status="defunct")
-    assert link not in client_of(world.sender).get(url).content.decode()
+    assert link not in client_for(world.sender).get(url).content.decode()
     elsewhere = ServiceFactory()  # an organisation with no partner team
-    page = client_of(world.sender).get(f"/directory/services/{elsewhere.pk}/").content.decode()
+    page = client_for(world.sender).get(f"/directory/services/{elsewhere.pk}/").content.decode()
     assert "/referrals/new/" not in page

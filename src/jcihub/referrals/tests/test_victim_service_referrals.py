@@ -8,13 +8,19 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 
 from jcihub.access import policy
 from jcihub.accounts.models import Team, User
 from jcihub.accounts.roles import RoleCode as R
 from jcihub.audit.models import AuditAction, AuditEntry
-from jcihub.core.tests.factories import PersonFactory, TeamFactory, consent, harm, user_with_role
+from jcihub.core.tests.factories import (
+    PersonFactory,
+    TeamFactory,
+    client_for,
+    consent,
+    harm,
+    user_with_role,
+)
 from jcihub.incidents.models import Incident
 from jcihub.ipvi.victims import VictimCase
 from jcihub.people.models import Person
@@ -23,12 +29,6 @@ from jcihub.referrals.models import Organization, Referral, Service
 from jcihub.referrals.tests.factories import sample_referral, sample_service
 
 pytestmark = pytest.mark.django_db
-
-
-def client_of(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @dataclass
@@ -63,7 +63,7 @@ def test_an_ordinary_referral_stays_ordinary(world: World) -> None:
 def test_a_referral_from_the_pages_for_someone_harmed_is_a_victim_service(world: World) -> None:
     harm(PersonFactory(given_name="Cole"), world.person)
     url = f"/referrals/new/?person={world.person.record_number}&service={world.service.pk}"
-    sender = client_of(world.sender)
+    sender = client_for(world.sender)
     assert "This is a <strong>victim-services referral</strong>" in sender.get(url).content.decode()
     assert sender.post(url, {"note": "", "send": "1"}).status_code == 302
     referral = Referral.objects.get(person=world.person)
@@ -80,7 +80,9 @@ def test_a_referral_by_api_for_an_ipvi_victim_is_a_victim_service(world: World) 
     incident = Incident.objects.create(source_key="KC26000001", report_number="KC26000001")
     VictimCase.objects.create(victim=world.person, incident=incident)
     body = {"person": world.person.pk, "service": str(world.service.pk)}
-    made = client_of(world.sender).post("/api/v1/referrals/", body, content_type="application/json")
+    made = client_for(world.sender).post(
+        "/api/v1/referrals/", body, content_type="application/json"
+    )
     assert made.status_code == 201 and made.json()["is_victim_service"] is True
     assert not sees(user_with_role(R.CASE_MANAGER), Referral.objects.get(pk=made.json()["id"]))
 
@@ -105,7 +107,7 @@ def test_a_directory_manager_marks_a_provider_and_its_past_referrals_are_protect
 ) -> None:
     past = sample_referral(world.person, world.service, world.team, user_with_role(R.CASE_MANAGER))
     assert not past.is_victim_service
-    director = client_of(user_with_role(R.DIRECTOR))
+    director = client_for(user_with_role(R.DIRECTOR))
     url = f"/directory/organizations/{world.service.organization_id}/settings/"
     form = director.get(url).content.decode()
     assert "Victim service provider" in form and "Safe Harbor" in form
@@ -151,9 +153,9 @@ def test_the_settings_link_a_partner_team_and_refuse_what_is_wrong(world: World)
     organization.refresh_from_db()
     assert organization.team == other and not organization.is_victim_service_provider
     assert AuditEntry.objects.filter(action=AuditAction.DENIED).count() == 3
-    page = client_of(director).get(f"/directory/organizations/{organization.pk}/").content.decode()
+    page = client_for(director).get(f"/directory/organizations/{organization.pk}/").content.decode()
     assert f"/directory/organizations/{organization.pk}/settings/" in page
-    partner = client_of(user_with_role(R.PARTNER_USER))
+    partner = client_for(user_with_role(R.PARTNER_USER))
     assert (
         f"/organizations/{organization.pk}/settings/"
         not in partner.get(f"/directory/organizations/{organization.pk}/").content.decode()
