@@ -380,10 +380,12 @@ class ChargingDecisionViewSet(
 
     def get_queryset(self) -> QuerySet[ChargingDecision]:
         found = charging_selectors.visible_decisions(self.request.user)
-        if getattr(self, "action", None) == "list" and "reoffence" in self.request.query_params:
+        if getattr(self, "action", None) == "list":
             given = ChargingDecisionFilterSerializer(data=self.request.query_params)
             given.is_valid(raise_exception=True)
-            found = found.filter(reoffence_id=given.validated_data["reoffence"])
+            # An empty `reoffence=` is no filter, as an absent one (DRF drops it).
+            if (reoffence := given.validated_data.get("reoffence")) is not None:
+                found = found.filter(reoffence_id=reoffence)
         return found
 
     def get_object(self) -> ChargingDecision:

@@ -292,6 +292,7 @@ def test_the_api_records_lists_and_retrieves_decisions(client_for, reoffence, pr
     one = client.get(reverse("ipvi-charging-decision-detail", args=[made.json()["id"]]))
     assert one.json()["charges_filed"] == "Assault 2nd"
     assert client.get(url, {"reoffence": "abc"}).status_code == 400
+    assert client.get(url, {"reoffence": ""}).json()["count"] == 2  # empty: no filter
     assert (
         AuditEntry.objects.filter(
             actor=prosecutor, action="view", summary__contains="charging decision"
