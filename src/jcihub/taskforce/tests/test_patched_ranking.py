@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import F
 
 from jcihub.core.tests.factories import user_with_role
 from jcihub.incidents import importer
@@ -128,6 +129,14 @@ def at(where: Property) -> list[Incident]:
     return list(Incident.objects.filter(raw_address__property=where).order_by("pk"))
 
 
+def since(where: Property, days: int) -> list[int]:
+    """The property's incidents in the `days` days to END."""
+    found = Incident.objects.filter(
+        raw_address__property=where, reported_date__gt=END - dt.timedelta(days=days)
+    )
+    return list(found.values_list("pk", flat=True))
+
+
 def test_the_data_flag_properties_under_every_stored_ranking(places: list[Property]) -> None:
     for key in KEYS:
         assert computed(key), key  # each filter set ranks something: the test can fail
@@ -156,7 +165,7 @@ def test_each_change_patches_the_stored_rankings_to_a_whole_computation(
 
     # Incidents moved between properties: the top one loses its recent ones to another.
     top, other = Property.objects.get(pk=flagged[0]), quiet[-1]
-    recent = [i.pk for i in at(top) if i.reported_date >= END - dt.timedelta(days=90)]
+    recent = since(top, 90)
     assert recent
     target = RawAddress.objects.filter(property=other).first()
     changing(recent, lambda: Incident.objects.filter(pk__in=recent).update(raw_address=target))
@@ -166,15 +175,13 @@ def test_each_change_patches_the_stored_rankings_to_a_whole_computation(
 
     # Re-dated: a flagged property's last 90 days moved a year back drop it below.
     falling = Property.objects.get(pk=flagged[1])
-    window = [i.pk for i in at(falling) if i.reported_date > END - dt.timedelta(days=90)]
+    window = since(falling, 90)
+    year = dt.timedelta(days=365)
     changing(
         window,
-        lambda: [
-            Incident.objects.filter(pk=pk).update(
-                reported_date=Incident.objects.get(pk=pk).reported_date - dt.timedelta(days=365)
-            )
-            for pk in window
-        ],
+        lambda: Incident.objects.filter(pk__in=window).update(
+            reported_date=F("reported_date") - year
+        ),
     )
     now = assert_patched(before)
     assert falling.pk not in [entry[0] for entry in now[0]]
