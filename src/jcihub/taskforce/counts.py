@@ -20,7 +20,9 @@ equal to it:
 - `rebuild()` when the category table changes (every count may move), and by
   `jcihub taskforce recount`: the whole table in one INSERT … SELECT per category.
 
-Every change that alters what the ranked list says ends in `bump(reason)`.
+Every change that alters what the ranked list says ends in `bump(reason)`: with the
+properties whose rows changed (`refresh`, `apply`), the stored rankings are patched for
+those properties; without (a rule, `rebuild`), they are dropped.
 """
 
 # The INSERT wraps SQL that Django compiled from a queryset, with its parameters.
