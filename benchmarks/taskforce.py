@@ -9,8 +9,8 @@ spots) at M block properties, once per size, and their kept daily counts
   a page computes when the stored ranking is out of date);
 - a refresh after an import that changed 1,000 incidents, and 300 (a day of KCPD's
   reports): what the import's hook does (`counts.incidents_changing`: the changed
-  incidents read before and after, only the cells they left or reached written) and the
-  ranking computed again;
+  incidents read before and after, only the cells they left or reached written, the
+  stored ranking patched for their properties) and the page's read of it;
 - `property_counts`: every property's counts by category and window with the window
   before (one grouped query over the daily counts), and DuckDB computing the same counts
   from the same daily-count rows and from the incidents themselves (loaded into DuckDB
@@ -305,32 +305,43 @@ def page_times(requests: int, fresh: int = 3) -> tuple[list[float], list[float]]
 
 
 def refresh_times(repeat: int, changed: int = 1000) -> list[float]:
-    """Milliseconds to bring the ranking up to date after an import that changed
+    """Milliseconds to bring the stored ranking up to date after an import that changed
     `changed` incidents (each reported a day earlier than before): what the import's
     hook does (`counts.incidents_changing` before the incidents are written, what it
-    returns after: the cells they leave and reach, only the rows that differ written)
-    and the ranking computed again, timed; the UPDATE standing for the import's write is
-    not. The incidents are then put back the same way."""
+    returns after: the cells they leave and reach written, the stored ranking patched
+    for their properties) and the first page's read of the stored ranking, timed; the
+    UPDATE standing for the import's write is not. Each run checks, untimed, that the
+    stored ranking was patched (not computed again) and equals `compute_ranking`. The
+    incidents are then put back the same way."""
     from django.db.models import F
 
     from jcihub.incidents.models import Incident
     from jcihub.taskforce import counts
-    from jcihub.taskforce.selectors import compute_ranking
+    from jcihub.taskforce.models import StoredRanking
+    from jcihub.taskforce.selectors import compute_ranking, stored_ranking
 
     rng = random.Random(5)
     top = Incident.objects.count()
     times = []
+    stored_ranking(END)  # what the pages read before the import
     for _ in range(repeat):
         chosen = sorted(rng.sample(range(1, top + 1), min(changed, top)))
         moved = Incident.objects.filter(pk__in=chosen)
+        kept = set(StoredRanking.objects.values_list("pk", "computed_at"))
         started = time.perf_counter()
         done = counts.incidents_changing(chosen)
         before = time.perf_counter() - started
         moved.update(reported_date=F("reported_date") - dt.timedelta(days=1))
         started = time.perf_counter()
         done(chosen)
-        compute_ranking(END)
+        ranked = stored_ranking(END)
         times.append((before + time.perf_counter() - started) * 1000)
+        patched = set(StoredRanking.objects.values_list("pk", "computed_at")) == kept
+        same = [
+            (e.place_id, [(h.rule.pk, h.count, h.history) for h in e.hits]) for e in ranked
+        ] == [(place, [tuple(hit) for hit in hits]) for place, hits in compute_ranking(END)]
+        if not (patched and same):
+            raise AssertionError(f"stored ranking patched: {patched}, equal to a compute: {same}")
         done = counts.incidents_changing(chosen)
         moved.update(reported_date=F("reported_date") + dt.timedelta(days=1))
         done(chosen)

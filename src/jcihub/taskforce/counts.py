@@ -20,7 +20,9 @@ equal to it:
 - `rebuild()` when the category table changes (every count may move), and by
   `jcihub taskforce recount`: the whole table in one INSERT … SELECT per category.
 
-Every change that alters what the ranked list says ends in `bump(reason)`.
+Every change that alters what the ranked list says ends in `bump(reason)`: with the
+properties whose rows changed (`refresh`, `apply`), the stored rankings are patched for
+those properties; without (a rule, `rebuild`), they are dropped.
 """
 
 # The INSERT wraps SQL that Django compiled from a queryset, with its parameters.
@@ -43,6 +45,7 @@ from .models import FLAG_FIELDS, DailyCount, RankingVersion, StoredRanking
 
 CHUNK = 2000  # properties (or incidents) read per round of queries
 LARGE = 20_000  # changed incidents past which their properties are recounted instead
+PATCH_MOST = 5_000  # changed properties past which the stored rankings are computed again
 ALL = ""  # the category of every incident
 Key = tuple[int, Any, str, str]  # property, day, category, beat
 
@@ -219,34 +222,83 @@ def _stored_cells(cells: list[tuple[int, Any]], keys: Iterable[Key]) -> dict[Key
 @transaction.atomic
 def apply(delta: dict[Key, int], reason: str = "incidents changed") -> int:
     """Add `delta` to the kept rows (a row that falls to 0 is removed), reading and
-    writing only the cells it names; how many rows were written or removed. Should a
-    row fall below 0 (the table was not true), its properties are recounted instead."""
+    writing only the rows it names; how many rows were written or removed. Should a row
+    fall below 0 (the table was not true), its properties are recounted instead. On
+    PostgreSQL one statement does it all (`_apply_in_sql`)."""
     delta = {key: d for key, d in delta.items() if d}
     if not delta:
         return 0
+    places = {key[0] for key in delta}
+    applied = _apply_in_sql(delta) if connection.vendor == "postgresql" else _apply_by_rows(delta)
+    if not applied:
+        return refresh(places, reason)
+    bump(reason, places)
+    return len(delta)
+
+
+def _apply_by_rows(delta: dict[Key, int]) -> bool:
+    """`apply` by reading the rows, then removing and writing them again; False, with
+    nothing written, when a row would fall below 0."""
     stored = _stored_cells(sorted({(key[0], key[1]) for key in delta}), delta)
     stale: list[int] = []
     new: list[DailyCount] = []
-    broken: set[int] = set()
     for key, d in delta.items():
         pk, n = stored.get(key, (None, 0))
         total = n + d
         if total < 0:
-            broken.add(key[0])
-            continue
+            return False
         if pk is not None:
             stale.append(pk)  # removed, and written again unless it fell to 0
         if total:
             new.append(
                 DailyCount(property_id=key[0], day=key[1], category=key[2], beat=key[3], n=total)
             )
-    if broken:
-        return refresh({key[0] for key in delta}, reason)
     for chunk in _chunks(stale, 5000):
         DailyCount.objects.filter(pk__in=chunk).delete()
     DailyCount.objects.bulk_create(new, batch_size=5000)
-    bump(reason)
-    return len(delta)
+    return True
+
+
+def _apply_in_sql(delta: dict[Key, int]) -> bool:
+    """`apply` on PostgreSQL in one statement: the difference goes in as five arrays,
+    is joined with the stored rows by the unique index, and the rows are updated in
+    place, removed (at 0) or inserted; nothing is written, and False returned, when a
+    row would fall below 0."""
+    table = DailyCount._meta.db_table
+    keys = list(delta)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH delta (place, day, category, beat, d) AS (
+                    SELECT * FROM unnest(
+                        %s::bigint[], %s::date[], %s::text[], %s::text[], %s::integer[])),
+                joined AS (
+                    SELECT delta.*, t.id, COALESCE(t.n, 0) + delta.d AS total
+                    FROM delta LEFT JOIN {table} t ON t.property_id = delta.place
+                    AND t.day = delta.day AND t.category = delta.category
+                    AND t.beat = delta.beat),
+                fine AS (SELECT NOT EXISTS (SELECT 1 FROM joined WHERE total < 0) AS ok),
+                updated AS (
+                    UPDATE {table} t SET n = j.total FROM joined j, fine
+                    WHERE fine.ok AND t.id = j.id AND j.total > 0 RETURNING t.id),
+                removed AS (
+                    DELETE FROM {table} t USING joined j, fine
+                    WHERE fine.ok AND t.id = j.id AND j.total = 0 RETURNING t.id),
+                added AS (
+                    INSERT INTO {table} (property_id, day, category, beat, n)
+                    SELECT j.place, j.day, j.category, j.beat, j.total FROM joined j, fine
+                    WHERE fine.ok AND j.id IS NULL AND j.total > 0 RETURNING id)
+                SELECT (SELECT ok FROM fine), (SELECT count(*) FROM updated),
+                    (SELECT count(*) FROM removed), (SELECT count(*) FROM added)""",
+            [
+                [key[0] for key in keys],
+                [key[1] for key in keys],
+                [key[2] for key in keys],
+                [key[3] for key in keys],
+                [delta[key] for key in keys],
+            ],
+        )
+        ok, *_ = cursor.fetchone()
+    return bool(ok)
 
 
 def _stored(place_ids: Iterable[int] | None = None) -> dict[Key, tuple[int, int]]:
@@ -301,7 +353,7 @@ def refresh(place_ids: Iterable[int], reason: str = "incidents changed") -> int:
             batch_size=5000,
         )
     if changed:
-        bump(reason)
+        bump(reason, changed)
     return len(changed)
 
 
@@ -335,14 +387,26 @@ def current_version() -> int:
     return found or 0
 
 
-def bump(reason: str) -> None:
-    """Stored rankings of the version before are no longer used (and are removed)."""
-    StoredRanking.objects.all().delete()
-    updated = RankingVersion.objects.filter(pk=1).update(
-        version=F("version") + 1, changed_at=timezone.now(), reason=reason[:200]
-    )
-    if not updated:
-        RankingVersion.objects.create(pk=1, version=1, reason=reason[:200])
+@transaction.atomic
+def bump(reason: str, place_ids: Iterable[int] | None = None) -> None:
+    """Move the version on: something changed what the ranked list says. When only
+    these properties' counts changed (`place_ids`, no more than `PATCH_MOST`), the
+    stored rankings are patched for them and kept at the new version
+    (`selectors.patch_rankings`); otherwise (a rule, the category table, a whole
+    recount) they are removed, and computed again by the next view."""
+    found = RankingVersion.objects.select_for_update().filter(pk=1).first()
+    if found is None:
+        found = RankingVersion(pk=1, version=0)
+    old = found.version
+    found.version, found.changed_at, found.reason = old + 1, timezone.now(), reason[:200]
+    found.save()
+    places = None if place_ids is None else set(place_ids)
+    if places is None or len(places) > PATCH_MOST:
+        StoredRanking.objects.all().delete()
+        return
+    from .selectors import patch_rankings  # selectors reads counts too
+
+    patch_rankings(places, old, old + 1)
 
 
 def properties_changed(place_ids: set[int]) -> None:

@@ -60,6 +60,7 @@ HISTORY_DAYS = 365  # "the property's own history": the year before a rule's win
 MONTHS_SHOWN = 24
 INCIDENTS_SHOWN = 10  # per rule met, in a ranked entry
 STORED_KEPT = 50  # stored rankings (end date and filters) kept at once
+PATCHED_MOST = 10  # stored rankings patched when some properties' counts change
 ALL = ""  # all incidents, whatever their category
 CATEGORY_LABELS: dict[str, str] = {ALL: "All incidents", **dict(Category.choices)}
 NEVER = Q(pk__isnull=True)
@@ -313,13 +314,53 @@ def compute_ranking(
     for rule in active_rules(category):
         for place, count, history in _rule_rows(rule, rows, end):
             hits[place].append((rule.pk, count, history))
-    entries = list(hits.items())
+    return _in_rank_order(list(hits.items()))
+
+
+def _in_rank_order(entries: Entries) -> Entries:
     entries.sort(key=lambda e: (-len(e[1]), -sum(hit[1] for hit in e[1]), e[0]))
     return entries
 
 
 def _ranking_key(end: dt.date, beat: str, zip_code: str, category: str) -> str:
     return "|".join((end.isoformat(), beat, zip_code, category))
+
+
+def _ranking_filters(key: str) -> tuple[dt.date, str, str, str] | None:
+    """The end date and filters of a stored ranking's key (None if it cannot be read
+    back, say a filter with a "|" in it)."""
+    parts = key.split("|")
+    if len(parts) != 4:
+        return None
+    try:
+        end = dt.date.fromisoformat(parts[0])
+    except ValueError:
+        return None
+    return end, parts[1], parts[2], parts[3]
+
+
+def patch_rankings(place_ids: set[int], old: int, new: int) -> None:
+    """Bring the stored rankings of version `old` to `new` when only these properties'
+    counts changed (`counts.bump`). A property's hits depend on its own counts alone,
+    so its entry is computed again (`compute_ranking(place_ids=)`, one query per rule
+    for these properties only) and put in place of the old one, in the order a whole
+    computation gives (a property that now meets no rule leaves the list). The latest
+    `PATCHED_MOST` are patched; the others, and any of another version, are removed."""
+    stored = StoredRanking.objects.filter(version=old).order_by("-computed_at", "-pk")
+    patched: list[int] = []
+    ids = sorted(place_ids)
+    for ranking in stored[:PATCHED_MOST]:
+        filters = _ranking_filters(ranking.key)
+        if filters is None:
+            continue
+        end, beat, zip_code, category = filters
+        fresh = compute_ranking(end, beat=beat, zip_code=zip_code, category=category, place_ids=ids)
+        kept = [entry for entry in ranking.entries if entry[0] not in place_ids]
+        ranking.entries = _in_rank_order(kept + fresh)
+        ranking.version = new
+        ranking.save(update_fields=["entries", "version"])
+        patched.append(ranking.pk)
+    StoredRanking.objects.exclude(pk__in=patched).delete()
 
 
 def stored_ranking(
