@@ -27,10 +27,23 @@ from jcihub.audit.models import AuditAction
 from jcihub.audit.services import record
 
 from .hsds import KINDS, WRITE_ORDER, Kind, schema_errors, schemas_available
+from .models import Organization
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 MAX_PROBLEMS_SHOWN = 200
 BATCH = 500
+# Need categories that make a new organisation a victim service provider (a shelter, a
+# domestic-violence or sexual-assault programme), compared without regard to case: a
+# referral to it locates a victim, so it is protected from the first import on, not
+# only once a directory manager marks it. Only organisations the import creates are
+# marked; a directory manager's own setting is never overridden.
+VICTIM_SERVICE_TERMS = (
+    "domestic violence",
+    "sexual assault",
+    "victim services",
+    "human trafficking",
+    "stalking",
+)
 
 
 class DirectoryImportError(Exception):
@@ -50,6 +63,8 @@ class ImportSummary:
     schema_checked: bool = False
     # kind → [created, updated, unchanged]
     counts: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    # New organisations marked victim service providers (`VICTIM_SERVICE_TERMS`).
+    victim_providers: int = 0
 
     def total(self, outcome: int) -> int:
         return sum(c[outcome] for c in self.counts.values())
@@ -407,7 +422,12 @@ def import_documents(
     rows = check_documents(documents, check_schema=checked, progress=progress)
     summary = ImportSummary(records=len(documents), schema_checked=checked)
     with transaction.atomic():
+        proposed = list(rows.rows.get("organization", {}))
+        known = set(Organization.objects.filter(pk__in=proposed).values_list("pk", flat=True))
         write_rows(rows, summary, progress)
+        summary.victim_providers = _mark_victim_providers(
+            [pk for pk in proposed if pk not in known]
+        )
         record(
             actor,
             AuditAction.UPDATE,
@@ -417,11 +437,25 @@ def import_documents(
                 f"{summary.total(0)} rows created, {summary.total(1)} changed"
             ),
             changes={
-                kind: dict(zip(("created", "updated", "unchanged"), c, strict=True))
-                for kind, c in summary.counts.items()
+                **{
+                    kind: dict(zip(("created", "updated", "unchanged"), c, strict=True))
+                    for kind, c in summary.counts.items()
+                },
+                "victim_service_providers_marked": summary.victim_providers,
             },
         )
     return summary
+
+
+def _mark_victim_providers(created: list[uuid.UUID]) -> int:
+    """Mark the new organisations with a service in a victim-services need category."""
+    terms = models.Q()
+    for term in VICTIM_SERVICE_TERMS:
+        terms |= models.Q(services__attributes__taxonomy_term__name__iexact=term)
+    found = Organization.objects.filter(terms, pk__in=created).values_list("pk", flat=True)
+    return Organization.objects.filter(pk__in=list(found.distinct())).update(
+        is_victim_service_provider=True
+    )
 
 
 def import_file(

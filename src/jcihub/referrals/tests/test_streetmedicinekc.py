@@ -63,3 +63,21 @@ def test_loading_the_guide_again_changes_nothing(loaded: None) -> None:
 def test_a_folder_without_the_guide_is_refused(tmp_path: Path) -> None:
     with pytest.raises(streetmedicinekc.GuideMissing, match="not the Street Medicine KC"):
         streetmedicinekc.guide_documents(tmp_path)
+
+
+def test_domestic_violence_programmes_arrive_as_victim_service_providers(loaded: None) -> None:
+    providers = set(
+        Organization.objects.filter(is_victim_service_provider=True).values_list("name", flat=True)
+    )
+    dv = set(
+        Organization.objects.filter(
+            services__attributes__taxonomy_term__name="Domestic Violence"
+        ).values_list("name", flat=True)
+    )
+    assert providers == dv and "Rose Brooks Center" in providers
+    assert not Organization.objects.get(name="Salvation Army").is_victim_service_provider
+    # A directory manager's "not a provider" survives the next import.
+    Organization.objects.filter(name="Rose Brooks Center").update(is_victim_service_provider=False)
+    again = import_documents(streetmedicinekc.guide_documents(GUIDE))
+    assert again.victim_providers == 0
+    assert not Organization.objects.get(name="Rose Brooks Center").is_victim_service_provider

@@ -103,6 +103,13 @@ class Command(BaseCommand):
         for kind, (created, changed, same) in summary.counts.items():
             table.add_row(kind.replace("_", " "), f"{created:,}", f"{changed:,}", f"{same:,}")
         console.print(table)
+        if summary.victim_providers:
+            console.print(
+                f"{summary.victim_providers:,} new organisations offer victim services and "
+                "were marked victim service providers: referrals to them are seen only by "
+                "their sender, victim advocates and the organisation. Check them on each "
+                "organisation's Settings page."
+            )
 
 
 def _reporter(bar: Progress) -> importer.Progress:
