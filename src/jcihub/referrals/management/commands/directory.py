@@ -18,7 +18,9 @@ class Command(BaseCommand):
         "a file of HSDS organisation or service documents (or, with --format "
         "streetmedicinekc, the Street Medicine KC guide's folder); a file with any problem "
         "loads nothing and every problem is listed per record; importing again changes "
-        "nothing. `directory export PATH` writes every organisation, services nested. "
+        "nothing. New organisations with a victim-services need category (domestic "
+        "violence, sexual assault, ...) are marked victim service providers. "
+        "`directory export PATH` writes every organisation, services nested. "
         "`directory load-zips PATH` loads ZIP-code centroids from a GeoJSON file of ZIP "
         "Code Tabulation Areas, for searching by distance."
     )
