@@ -63,7 +63,9 @@ class ImportSummary:
     schema_checked: bool = False
     # kind → [created, updated, unchanged]
     counts: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
-    # New organisations marked victim service providers (`VICTIM_SERVICE_TERMS`).
+    # The organisations this import created, and how many of them were marked victim
+    # service providers (`VICTIM_SERVICE_TERMS`).
+    new_organizations: list[uuid.UUID] = field(default_factory=list)
     victim_providers: int = 0
 
     def total(self, outcome: int) -> int:
@@ -350,6 +352,8 @@ def _write_chunk(kind: Kind, rows: dict[uuid.UUID, dict[str, Any]], summary: Imp
     new = [model(**{"pk": pk, **row}) for pk, row in rows.items() if pk not in existing]
     model._default_manager.bulk_create(new)
     counts[0] += len(new)
+    if model is Organization:
+        summary.new_organizations += [obj.pk for obj in new]
     changed: list[Any] = []
     changed_fields: set[str] = set()
     for pk, obj in existing.items():
@@ -422,12 +426,8 @@ def import_documents(
     rows = check_documents(documents, check_schema=checked, progress=progress)
     summary = ImportSummary(records=len(documents), schema_checked=checked)
     with transaction.atomic():
-        proposed = list(rows.rows.get("organization", {}))
-        known = set(Organization.objects.filter(pk__in=proposed).values_list("pk", flat=True))
         write_rows(rows, summary, progress)
-        summary.victim_providers = _mark_victim_providers(
-            [pk for pk in proposed if pk not in known]
-        )
+        summary.victim_providers = _mark_victim_providers(summary.new_organizations)
         record(
             actor,
             AuditAction.UPDATE,
@@ -452,10 +452,13 @@ def _mark_victim_providers(created: list[uuid.UUID]) -> int:
     terms = models.Q()
     for term in VICTIM_SERVICE_TERMS:
         terms |= models.Q(services__attributes__taxonomy_term__name__iexact=term)
-    found = Organization.objects.filter(terms, pk__in=created).values_list("pk", flat=True)
-    return Organization.objects.filter(pk__in=list(found.distinct())).update(
-        is_victim_service_provider=True
-    )
+    marked = 0
+    for start in range(0, len(created), BATCH):
+        offering = Organization.objects.filter(terms, pk__in=created[start : start + BATCH])
+        marked += Organization.objects.filter(pk__in=offering.values("pk")).update(
+            is_victim_service_provider=True
+        )
+    return marked
 
 
 def import_file(

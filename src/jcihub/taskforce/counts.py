@@ -45,7 +45,8 @@ from .models import FLAG_FIELDS, DailyCount, RankingVersion, StoredRanking
 
 CHUNK = 2000  # properties (or incidents) read per round of queries
 LARGE = 20_000  # changed incidents past which their properties are recounted instead
-PATCH_MOST = 5_000  # changed properties past which the stored rankings are computed again
+# Changed properties past which the stored rankings are dropped and computed again.
+PATCH_PROPERTIES_MOST = 5_000
 ALL = ""  # the category of every incident
 Key = tuple[int, Any, str, str]  # property, day, category, beat
 
@@ -390,8 +391,8 @@ def current_version() -> int:
 @transaction.atomic
 def bump(reason: str, place_ids: Iterable[int] | None = None) -> None:
     """Move the version on: something changed what the ranked list says. When only
-    these properties' counts changed (`place_ids`, no more than `PATCH_MOST`), the
-    stored rankings are patched for them and kept at the new version
+    these properties' counts changed (`place_ids`, at most `PATCH_PROPERTIES_MOST`),
+    the stored rankings are patched for them and kept at the new version
     (`selectors.patch_rankings`); otherwise (a rule, the category table, a whole
     recount) they are removed, and computed again by the next view."""
     found = RankingVersion.objects.select_for_update().filter(pk=1).first()
@@ -401,7 +402,7 @@ def bump(reason: str, place_ids: Iterable[int] | None = None) -> None:
     found.version, found.changed_at, found.reason = old + 1, timezone.now(), reason[:200]
     found.save()
     places = None if place_ids is None else set(place_ids)
-    if places is None or len(places) > PATCH_MOST:
+    if places is None or len(places) > PATCH_PROPERTIES_MOST:
         StoredRanking.objects.all().delete()
         return
     from .selectors import patch_rankings  # selectors reads counts too

@@ -60,7 +60,7 @@ HISTORY_DAYS = 365  # "the property's own history": the year before a rule's win
 MONTHS_SHOWN = 24
 INCIDENTS_SHOWN = 10  # per rule met, in a ranked entry
 STORED_KEPT = 50  # stored rankings (end date and filters) kept at once
-PATCHED_MOST = 10  # stored rankings patched when some properties' counts change
+RANKINGS_PATCHED_MOST = 10  # stored rankings patched when some properties' counts change
 ALL = ""  # all incidents, whatever their category
 CATEGORY_LABELS: dict[str, str] = {ALL: "All incidents", **dict(Category.choices)}
 NEVER = Q(pk__isnull=True)
@@ -345,11 +345,12 @@ def patch_rankings(place_ids: set[int], old: int, new: int) -> None:
     so its entry is computed again (`compute_ranking(place_ids=)`, one query per rule
     for these properties only) and put in place of the old one, in the order a whole
     computation gives (a property that now meets no rule leaves the list). The latest
-    `PATCHED_MOST` are patched; the others, and any of another version, are removed."""
+    `RANKINGS_PATCHED_MOST` are patched; the others, and any of another version, are
+    removed."""
     stored = StoredRanking.objects.filter(version=old).order_by("-computed_at", "-pk")
     patched: list[int] = []
     ids = sorted(place_ids)
-    for ranking in stored[:PATCHED_MOST]:
+    for ranking in stored[:RANKINGS_PATCHED_MOST]:
         filters = _ranking_filters(ranking.key)
         if filters is None:
             continue

@@ -23,27 +23,9 @@ from jcihub.places.services import CorrectedAddress, correct_mapping, property_f
 from jcihub.taskforce import counts, selectors, services
 from jcihub.taskforce.models import FLAG_FIELDS, DailyCount, FlagRule, OffenseCode, StoredRanking
 
-from .helpers import END, incident, place
+from .helpers import END, incident, kcpd_row, place, skewed_incidents, write
 
 pytestmark = pytest.mark.django_db
-
-HEADER = (
-    "Report_No,Reported_Date,Reported Time,From_Date,From Time,To_Date,To Time,Offense,"
-    "IBRS,Description,Beat,Address,City,Zip Code,Rep_Dist,Area,DVFlag,Invl_No,Involvement,"
-    "Race,Sex,Age,Firearm Used Flag,Latitude,Longitude"
-)
-
-
-def kcpd_row(report: str, day: dt.date, ibrs: str, address: str = "3400  NORTON AV") -> str:
-    return (
-        f"{report},{day:%m/%d/%Y},10:15,,,,,1301,{ibrs},offense {ibrs},332,{address},"
-        "KANSAS CITY,64130,PJ2783,EPD,N,1,VIC,B,F,34,N,39.05,-94.55"
-    )
-
-
-def write(path: Path, *rows: str) -> Path:
-    path.write_text("\r\n".join([HEADER, *rows]) + "\r\n")
-    return path
 
 
 def kept_equals_fresh() -> bool:
@@ -327,17 +309,7 @@ def test_the_ranked_list_equals_a_straight_recomputation() -> None:
     rng = random.Random(5)
     places = [place(f"{n}00  NORTON AV", f"641{n:02d}") for n in range(1, 13)]
     codes = ["13A", "13B", "120", "35A", "90C", "90Z", "520", "290", "26A", ""]
-    for _ in range(600):
-        where = places[min(int(len(places) * rng.random() ** 2), len(places) - 1)]
-        picked = [c for c in rng.sample(codes, rng.randint(1, 2)) if c]
-        incident(
-            where,
-            rng.randrange(500),
-            *picked,
-            dv=rng.random() < 0.1,
-            firearm=rng.random() < 0.05,
-            beat=rng.choice(["331", "332"]),
-        )
+    skewed_incidents(rng, places, 600, codes, days=500, firearm=0.05)
     straight = _straight_ranking(END)
     assert len(straight) >= 3  # the data flag several properties, by several rules
     assert Counter(len(hits) for _, hits in straight)[1] < len(straight)

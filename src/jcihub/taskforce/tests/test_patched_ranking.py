@@ -21,8 +21,7 @@ from jcihub.places.models import Property, RawAddress
 from jcihub.taskforce import counts, selectors, services
 from jcihub.taskforce.models import DailyCount, FlagRule, OffenseCode, StoredRanking
 
-from .helpers import END, incident, place
-from .test_kept_counts import kcpd_row, write
+from .helpers import END, incident, kcpd_row, place, skewed_incidents, write
 
 pytestmark = pytest.mark.django_db
 
@@ -111,17 +110,7 @@ def changing(ids: list[int], change: Any, created: list[int] | None = None) -> N
 def places() -> list[Property]:
     rng = random.Random(11)
     made = [place(f"{n}00  NORTON AV", f"641{n % 4:02d}") for n in range(1, 15)]
-    for _ in range(700):
-        where = made[min(int(len(made) * rng.random() ** 2), len(made) - 1)]
-        picked = [c for c in rng.sample(CODES, rng.randint(1, 2)) if c]
-        incident(
-            where,
-            rng.randrange(480),
-            *picked,
-            dv=rng.random() < 0.1,
-            firearm=rng.random() < 0.06,
-            beat=rng.choice(["331", "332"]),
-        )
+    skewed_incidents(rng, made, 700, CODES, days=480, firearm=0.06)
     return made
 
 
@@ -304,7 +293,7 @@ def test_past_the_limits_the_rankings_are_dropped_not_patched(
     places: list[Property], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store_all()
-    monkeypatch.setattr(selectors, "PATCHED_MOST", 2)
+    monkeypatch.setattr(selectors, "RANKINGS_PATCHED_MOST", 2)
     created = [new_incident(places[-1], 1, "13A")]
     changing([], lambda: None, created)
     # Only the two latest computed were patched.
@@ -314,7 +303,7 @@ def test_past_the_limits_the_rankings_are_dropped_not_patched(
         assert filters is not None
         assert stored.entries == computed(filters)
 
-    monkeypatch.setattr(counts, "PATCH_MOST", 1)
+    monkeypatch.setattr(counts, "PATCH_PROPERTIES_MOST", 1)
     two = [new_incident(places[-1], 2, "13A"), new_incident(places[-2], 2, "13A")]
     changing([], lambda: None, two)
     assert not StoredRanking.objects.exists()
