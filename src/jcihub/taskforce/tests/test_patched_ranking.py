@@ -309,9 +309,12 @@ def test_past_the_limits_the_rankings_are_dropped_not_patched(
     assert not StoredRanking.objects.exists()
 
 
+@pytest.mark.parametrize("large", [counts.LARGE, 1])
 def test_counts_that_were_not_true_are_recounted_and_the_ranking_patched(
-    places: list[Property],
+    places: list[Property], monkeypatch: pytest.MonkeyPatch, large: int
 ) -> None:
+    """Cell by cell (`apply`) and by the database (`Delta`, past LARGE) alike."""
+    monkeypatch.setattr(counts, "LARGE", large)
     before = store_all()
     where = Property.objects.get(pk=computed(KEYS[0])[0][0])
     DailyCount.objects.filter(property=where).delete()  # as if written around the hook
