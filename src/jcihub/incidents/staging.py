@@ -41,7 +41,9 @@ NEW_OFFENSE = "kcpd_new_offense"
 ADDRESS = "kcpd_address"
 ADDRESS_MAP = "kcpd_address_map"
 NEW_ID = "kcpd_new_id"
-TEMPORARY = (STAGING, DRAFT, PARTY_DRAFT, NEW_OFFENSE, ADDRESS, ADDRESS_MAP, NEW_ID)
+PLACED = "kcpd_placed"  # the drafts, numbered and placed (see `_number_and_place`)
+TEMPORARY = (STAGING, DRAFT, PARTY_DRAFT, NEW_OFFENSE, ADDRESS, ADDRESS_MAP, NEW_ID, PLACED)
+DRAFT_KEYS = ("source_key", "incident_id", "first_line")  # the drafts' indexes
 
 # How the database reads a staged text where it is not text (blank text is "").
 TYPES = {
@@ -266,7 +268,7 @@ def _draft_incidents(sql: Dialect) -> int:
                 FROM {STAGING} GROUP BY source_key""",
         )
     )
-    _index(sql, DRAFT, "source_key", "incident_id", "first_line")
+    _index(sql, DRAFT, *DRAFT_KEYS)
     _execute(
         f"""UPDATE {DRAFT} SET incident_id = i.id FROM incidents_incident i
             WHERE i.source_key = {DRAFT}.source_key"""
@@ -481,10 +483,11 @@ def _resolve_addresses(sql: Dialect, resolve: AddressResolver, step: Step) -> No
 
 
 def _number_and_place(sql: Dialect) -> None:
-    """In one pass over the drafts (each pass rewrites every draft, and its indexes):
-    give each new report its incident id, drawn in file order before it is inserted,
+    """Give each new report its incident id, drawn in file order before it is inserted,
     and each draft the raw address of its address, city and ZIP code, where it has one
-    (else it keeps the stored incident's)."""
+    (else it keeps the stored incident's). The drafts are written again as a new table
+    rather than updated in place: an UPDATE of every draft and its indexes took 6.4 s of
+    a million-row import on PostgreSQL."""
     ordered = f"SELECT first_line FROM {DRAFT} WHERE incident_id IS NULL ORDER BY first_line"
     _execute(
         sql.temporary(
@@ -494,18 +497,25 @@ def _number_and_place(sql: Dialect) -> None:
         )
     )
     _index(sql, NEW_ID, "first_line")
-    _execute(
-        f"""UPDATE {DRAFT} SET
-                raw_address_id = COALESCE(x.raw_address_id, {DRAFT}.raw_address_id),
-                incident_id = COALESCE({DRAFT}.incident_id, x.new_id),
-                is_new = CASE WHEN {DRAFT}.incident_id IS NULL THEN 1 ELSE 0 END
-            FROM (SELECT d.first_line, m.raw_address_id, n.incident_id AS new_id
-                  FROM {DRAFT} d
-                  LEFT JOIN {ADDRESS_MAP} m ON m.address = d.address
-                      AND m.city = COALESCE(d.city, '') AND m.zip_code = COALESCE(d.zip_code, '')
-                  LEFT JOIN {NEW_ID} n ON n.first_line = d.first_line) x
-            WHERE x.first_line = {DRAFT}.first_line"""
+    kept = ", ".join(
+        f"d.{name}"
+        for name in ("source_key", "first_line", *(n for n, _ in INCIDENT_COLUMNS), "changed")
     )
+    _execute(
+        sql.temporary(
+            PLACED,
+            f"""AS SELECT {kept}, COALESCE(m.raw_address_id, d.raw_address_id) AS raw_address_id,
+                COALESCE(d.incident_id, n.incident_id) AS incident_id,
+                CASE WHEN d.incident_id IS NULL THEN 1 ELSE 0 END AS is_new, 0 AS touched
+                FROM {DRAFT} d
+                LEFT JOIN {ADDRESS_MAP} m ON m.address = d.address
+                    AND m.city = COALESCE(d.city, '') AND m.zip_code = COALESCE(d.zip_code, '')
+                LEFT JOIN {NEW_ID} n ON n.first_line = d.first_line""",
+        )
+    )
+    _execute(f"DROP TABLE {DRAFT}")
+    _execute(f"ALTER TABLE {PLACED} RENAME TO {DRAFT}")
+    _index(sql, DRAFT, *DRAFT_KEYS)
 
 
 def _distinct_addresses() -> Iterator[list[tuple[Any, ...]]]:
