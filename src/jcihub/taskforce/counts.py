@@ -2,7 +2,7 @@
 
 `fresh_rows(place_ids)` is what the table must hold, computed from the incidents, their
 offenses, KCPD's flags and the category table (`selectors.in_category`, the same
-definition the counts always had): one grouped query per category. The table is kept
+definition the counts always had; `_counts_sql` states it in SQL). The table is kept
 equal to it:
 
 - `refresh(place_ids)` after an import or an address correction (`places.changes` calls
