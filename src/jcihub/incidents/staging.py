@@ -32,6 +32,8 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from jcihub.core.sql import column, execute, scalar
+
 from . import kcpd
 
 STAGING = "kcpd_staging"
@@ -92,7 +94,7 @@ class Dialect:
         subquery). PostgreSQL draws them from the table's sequence; SQLite counts on
         from the largest id, which holds because its write transaction locks the file."""
         if self.postgres:  # the sequence's name looked up once, not once a row
-            sequence = _scalar("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = scalar("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             return f"nextval(CAST('{sequence}' AS regclass))"
         return f"(SELECT COALESCE(MAX(id), 0) FROM {table}) + ROW_NUMBER() OVER (ORDER BY {order})"
 
@@ -100,40 +102,22 @@ class Dialect:
         return f"CREATE TEMPORARY TABLE {name} {body}"
 
 
-def _execute(sql: str, params: Sequence[Any] = ()) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _scalar(sql: str, params: Sequence[Any] = ()) -> Any:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
-
-
-def _ids(sql: str) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return [row[0] for row in cursor.fetchall()]
-
-
 def touched_incident_ids() -> list[int]:
     """The stored incidents the merge changes (a field, a new offense or the raw
     address): during the merge, before it writes them (see `places.changes`)."""
-    return _ids(f"SELECT incident_id FROM {DRAFT} WHERE touched = 1 ORDER BY incident_id")
+    return column(f"SELECT incident_id FROM {DRAFT} WHERE touched = 1 ORDER BY incident_id")
 
 
 def changed_incident_ids() -> list[int]:
     """Every incident the merge created or changed, once it has."""
-    return _ids(
+    return column(
         f"SELECT incident_id FROM {DRAFT} WHERE touched = 1 OR is_new = 1 ORDER BY incident_id"
     )
 
 
 def drop_tables() -> None:
     for name in TEMPORARY:
-        _execute(f"DROP TABLE IF EXISTS {name}")
+        execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def release() -> None:
@@ -152,7 +136,7 @@ SQLITE_DEFAULT_CACHE_KIB = 2000
 
 def _sqlite_cache(kib: int) -> None:
     for schema in ("main", "temp"):
-        _execute(f"PRAGMA {schema}.cache_size = -{int(kib)}")  # negative: KiB, not pages
+        execute(f"PRAGMA {schema}.cache_size = -{int(kib)}")  # negative: KiB, not pages
 
 
 def create_staging() -> None:
@@ -160,18 +144,18 @@ def create_staging() -> None:
     if connection.vendor == "postgresql":
         # For this transaction only: sorts and hashes of a whole file in memory, and no
         # wait for the disk at commit (a crash may then lose the import whole, never half).
-        _execute("SET LOCAL work_mem = '256MB'")
-        _execute("SET LOCAL synchronous_commit = off")
+        execute("SET LOCAL work_mem = '256MB'")
+        execute("SET LOCAL synchronous_commit = off")
         # The merge runs each statement once over many rows, with costs estimated past
         # the JIT threshold: compiling them took longer than running them (1.3 s for a
         # count of nothing in a 100,000-row import).
-        _execute("SET LOCAL jit = off")
+        execute("SET LOCAL jit = off")
         _temporary_buffers()
     else:
         _sqlite_cache(IMPORT_CACHE_KIB)
     drop_tables()
     columns = ", ".join(f"{name} text" for name in STAGED_COLUMNS)
-    _execute(Dialect().temporary(STAGING, f"(line integer NOT NULL, {columns})"))
+    execute(Dialect().temporary(STAGING, f"(line integer NOT NULL, {columns})"))
 
 
 def _temporary_buffers() -> None:
@@ -181,7 +165,7 @@ def _temporary_buffers() -> None:
     table: a connection that had some keeps its size, which is only slower."""
     try:
         with transaction.atomic():
-            _execute("SET LOCAL temp_buffers = '256MB'")
+            execute("SET LOCAL temp_buffers = '256MB'")
     except DatabaseError:
         pass
 
@@ -241,13 +225,13 @@ def merge(
     counts.parties_seen = _draft_parties(sql)
     step(f"merging: writing {counts.parties_seen:,} parties")
     counts.parties_created, counts.parties_updated = _write_parties(sql, run_id)
-    counts.incidents_updated = _scalar(
+    counts.incidents_updated = scalar(
         f"""SELECT COUNT(*) FROM {DRAFT} d WHERE d.is_new = 0 AND (d.changed = 1
             OR EXISTS (SELECT 1 FROM {NEW_OFFENSE} o WHERE o.incident_id = d.incident_id)
             OR EXISTS (SELECT 1 FROM {PARTY_DRAFT} p WHERE p.incident_id = d.incident_id
                        AND (p.party_id IS NULL OR p.changed = 1)))"""
     )
-    _execute(
+    execute(
         f"""INSERT INTO incidents_offense (incident_id, code, ibrs, description)
             SELECT incident_id, code, ibrs, description FROM {NEW_OFFENSE}
             ORDER BY incident_id, code, ibrs, description"""
@@ -259,7 +243,7 @@ def _draft_incidents(sql: Dialect) -> int:
     fields = ", ".join(
         f"{sql.typed(sql.last(name), kind)} AS {name}" for name, kind in INCIDENT_COLUMNS
     )
-    _execute(
+    execute(
         sql.temporary(
             DRAFT,
             f"""AS SELECT source_key, MIN(line) AS first_line, {fields},
@@ -269,11 +253,11 @@ def _draft_incidents(sql: Dialect) -> int:
         )
     )
     _index(sql, DRAFT, *DRAFT_KEYS)
-    _execute(
+    execute(
         f"""UPDATE {DRAFT} SET incident_id = i.id FROM incidents_incident i
             WHERE i.source_key = {DRAFT}.source_key"""
     )
-    return int(_scalar(f"SELECT COUNT(*) FROM {DRAFT}"))
+    return int(scalar(f"SELECT COUNT(*) FROM {DRAFT}"))
 
 
 def _index(sql: Dialect, table: str, *keys: str) -> None:
@@ -282,10 +266,10 @@ def _index(sql: Dialect, table: str, *keys: str) -> None:
     keys' spread (temporary tables are never analysed automatically; the keys alone, as
     statistics of every text column cost more than a second a file)."""
     for number, key in enumerate(keys):
-        _execute(f"CREATE INDEX {table}_{number} ON {table} ({key})")
+        execute(f"CREATE INDEX {table}_{number} ON {table} ({key})")
     if sql.postgres:
         columns = dict.fromkeys(name.strip() for key in keys for name in key.split(","))
-        _execute(f"ANALYZE {table} ({', '.join(columns)})")
+        execute(f"ANALYZE {table} ({', '.join(columns)})")
 
 
 def _merged(sql: Dialect, draft: str, table: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -299,12 +283,12 @@ def _merged(sql: Dialect, draft: str, table: str, columns: tuple[tuple[str, str]
 def _find_changed_incidents(sql: Dialect) -> None:
     """Mark the drafts that change a stored incident, then give every draft of a stored
     incident its full address (what it states, else what is stored) to resolve."""
-    _execute(
+    execute(
         f"""UPDATE {DRAFT} SET changed = 1 FROM incidents_incident i
             WHERE i.id = {DRAFT}.incident_id AND ({_merged(sql, DRAFT, "i", INCIDENT_COLUMNS)})"""
     )
     located = ", ".join(f"{name} = COALESCE({DRAFT}.{name}, i.{name})" for name in ADDRESS_COLUMNS)
-    _execute(
+    execute(
         f"""UPDATE {DRAFT} SET {located}, raw_address_id = i.raw_address_id
             FROM incidents_incident i WHERE i.id = {DRAFT}.incident_id"""
     )
@@ -313,7 +297,7 @@ def _find_changed_incidents(sql: Dialect) -> None:
 def _mark_touched(sql: Dialect) -> None:
     """Mark the drafts of stored incidents whose fields, offenses or raw address change
     (what is derived from an incident, such as the taskforce's counts, may move)."""
-    _execute(
+    execute(
         f"""UPDATE {DRAFT} SET touched = 1 FROM incidents_incident i
             WHERE i.id = {DRAFT}.incident_id AND {DRAFT}.is_new = 0
             AND ({DRAFT}.changed = 1
@@ -329,7 +313,7 @@ def _write_incidents(sql: Dialect, run_id: int) -> int:
         f"{name} = COALESCE({DRAFT}.{name}, incidents_incident.{name})"
         for name, _ in INCIDENT_COLUMNS
     )
-    _execute(
+    execute(
         f"""UPDATE incidents_incident SET {assignments}, raw_address_id = {DRAFT}.raw_address_id,
                 last_run_id = %s, updated_at = %s
             FROM {DRAFT} WHERE incidents_incident.id = {DRAFT}.incident_id
@@ -338,7 +322,7 @@ def _write_incidents(sql: Dialect, run_id: int) -> int:
     )
     # A new raw address for an unchanged incident (one loaded before places existed) is
     # not a change the run reports: the report says what KCPD changed.
-    _execute(
+    execute(
         f"""UPDATE incidents_incident SET last_run_id = %s, raw_address_id = {DRAFT}.raw_address_id
             FROM {DRAFT} WHERE incidents_incident.id = {DRAFT}.incident_id AND {DRAFT}.changed = 0
             AND (incidents_incident.last_run_id {sql.distinct} %s
@@ -350,7 +334,7 @@ def _write_incidents(sql: Dialect, run_id: int) -> int:
         f"COALESCE({name}, '')" if kind == "" else name for name, kind in INCIDENT_COLUMNS
     )
     # New reports were given their ids already (`_number_and_place`).
-    created = _execute(
+    created = execute(
         f"""INSERT INTO incidents_incident (id, source_key, {", ".join(names)}, raw_address_id,
                 first_run_id, last_run_id, updated_at)
             SELECT incident_id, source_key, {values}, raw_address_id, %s, %s, %s FROM {DRAFT}
@@ -363,7 +347,7 @@ def _write_incidents(sql: Dialect, run_id: int) -> int:
 def _find_new_offenses(sql: Dialect) -> None:
     blank = "COALESCE(s.{0}, '')"
     code, ibrs, description = (blank.format(name) for name in OFFENSE_COLUMNS)
-    _execute(
+    execute(
         sql.temporary(
             NEW_OFFENSE,
             f"""AS SELECT DISTINCT d.incident_id, {code} AS code, {ibrs} AS ibrs,
@@ -393,7 +377,7 @@ def _draft_parties(sql: Dialect) -> int:
         UNION ALL
         SELECT {row_columns}, substr(descriptor || '#' || CAST({ordinal} AS text), 1, 40)
         FROM {STAGING} WHERE party_key IS NULL"""
-    _execute(
+    execute(
         sql.temporary(
             PARTY_DRAFT,
             f"""AS SELECT d.incident_id, k.party_key, MIN(k.line) AS first_line, {fields},
@@ -403,16 +387,16 @@ def _draft_parties(sql: Dialect) -> int:
         )
     )
     _index(sql, PARTY_DRAFT, "incident_id, party_key", "party_id")
-    _execute(
+    execute(
         f"""UPDATE {PARTY_DRAFT} SET party_id = p.id FROM incidents_party p
             WHERE p.incident_id = {PARTY_DRAFT}.incident_id
             AND p.party_key = {PARTY_DRAFT}.party_key"""
     )
-    return int(_scalar(f"SELECT COUNT(*) FROM {PARTY_DRAFT}"))
+    return int(scalar(f"SELECT COUNT(*) FROM {PARTY_DRAFT}"))
 
 
 def _write_parties(sql: Dialect, run_id: int) -> tuple[int, int]:
-    updated = _execute(
+    updated = execute(
         f"""UPDATE {PARTY_DRAFT} SET changed = 1 FROM incidents_party p
             WHERE p.id = {PARTY_DRAFT}.party_id
             AND ({_merged(sql, PARTY_DRAFT, "p", PARTY_COLUMNS)})"""
@@ -421,12 +405,12 @@ def _write_parties(sql: Dialect, run_id: int) -> tuple[int, int]:
         f"{name} = COALESCE({PARTY_DRAFT}.{name}, incidents_party.{name})"
         for name, _ in PARTY_COLUMNS
     )
-    _execute(
+    execute(
         f"""UPDATE incidents_party SET {assignments}, last_run_id = %s FROM {PARTY_DRAFT}
             WHERE incidents_party.id = {PARTY_DRAFT}.party_id AND {PARTY_DRAFT}.changed = 1""",
         [run_id],
     )
-    _execute(
+    execute(
         f"""UPDATE incidents_party SET last_run_id = %s FROM {PARTY_DRAFT}
             WHERE incidents_party.id = {PARTY_DRAFT}.party_id AND {PARTY_DRAFT}.changed = 0
             AND incidents_party.last_run_id {sql.distinct} %s""",
@@ -436,7 +420,7 @@ def _write_parties(sql: Dialect, run_id: int) -> tuple[int, int]:
     values = ", ".join(
         f"COALESCE({name}, '')" if kind == "" else name for name, kind in PARTY_COLUMNS
     )
-    created = _execute(
+    created = execute(
         f"""INSERT INTO incidents_party (incident_id, party_key, {", ".join(names)},
                 first_run_id, last_run_id)
             SELECT incident_id, party_key, {values}, %s, %s FROM {PARTY_DRAFT}
@@ -455,7 +439,7 @@ def _resolve_addresses(sql: Dialect, resolve: AddressResolver, step: Step) -> No
     located = "MIN(CASE WHEN latitude IS NOT NULL AND longitude IS NOT NULL THEN first_line END)"
     blank = "COALESCE({0}, '')"
     address, city, zip_code = (blank.format(name) for name in ADDRESS_COLUMNS[:3])
-    _execute(
+    execute(
         sql.temporary(
             ADDRESS,
             f"""AS SELECT g.address, g.city, g.zip_code, l.latitude, l.longitude
@@ -465,12 +449,12 @@ def _resolve_addresses(sql: Dialect, resolve: AddressResolver, step: Step) -> No
                 LEFT JOIN {DRAFT} l ON l.first_line = g.located""",
         )
     )
-    _execute(
+    execute(
         sql.temporary(
             ADDRESS_MAP, "(address text, city text, zip_code text, raw_address_id bigint)"
         )
     )
-    total = int(_scalar(f"SELECT COUNT(*) FROM {ADDRESS}"))
+    total = int(scalar(f"SELECT COUNT(*) FROM {ADDRESS}"))
     done = 0
     step(f"merging: addresses, 0 of {total:,}")
     for batch in _distinct_addresses():
@@ -489,7 +473,7 @@ def _number_and_place(sql: Dialect) -> None:
     rather than updated in place: an UPDATE of every draft and its indexes took 6.4 s of
     a million-row import on PostgreSQL."""
     ordered = f"SELECT first_line FROM {DRAFT} WHERE incident_id IS NULL ORDER BY first_line"
-    _execute(
+    execute(
         sql.temporary(
             NEW_ID,
             f"""AS SELECT o.first_line, {sql.new_ids("incidents_incident", "o.first_line")}
@@ -501,7 +485,7 @@ def _number_and_place(sql: Dialect) -> None:
         f"d.{name}"
         for name in ("source_key", "first_line", *(n for n, _ in INCIDENT_COLUMNS), "changed")
     )
-    _execute(
+    execute(
         sql.temporary(
             PLACED,
             f"""AS SELECT {kept}, COALESCE(m.raw_address_id, d.raw_address_id) AS raw_address_id,
@@ -513,8 +497,8 @@ def _number_and_place(sql: Dialect) -> None:
                 LEFT JOIN {NEW_ID} n ON n.first_line = d.first_line""",
         )
     )
-    _execute(f"DROP TABLE {DRAFT}")
-    _execute(f"ALTER TABLE {PLACED} RENAME TO {DRAFT}")
+    execute(f"DROP TABLE {DRAFT}")
+    execute(f"ALTER TABLE {PLACED} RENAME TO {DRAFT}")
     _index(sql, DRAFT, *DRAFT_KEYS)
 
 
@@ -566,7 +550,7 @@ def person_numbers() -> Iterator[list[tuple[Any, ...]]]:
 
 def link_parties(run_id: int, system: str) -> None:
     """Point this run's unlinked parties at the person holding their KCPD person number."""
-    _execute(
+    execute(
         """UPDATE incidents_party SET person_id = n.person_id FROM people_identifier n
            WHERE incidents_party.last_run_id = %s AND incidents_party.person_id IS NULL
            AND incidents_party.kcpd_person_number <> ''
